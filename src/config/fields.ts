@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * zod building blocks for settings read from environment variables.
+ *
+ * Environment variables are always strings, and an empty string means "not set" (a dashboard field
+ * left blank, `FOO=` in a dotenv file). These helpers encode that once, so the schema reads as a
+ * table of settings.
+ */
+
+/** Treats a blank or whitespace-only value as unset. */
+function blankAsUndefined(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() === '' ? undefined : value;
+}
+
+const truthy = new Set(['true', '1', 'yes', 'on']);
+const falsy = new Set(['false', '0', 'no', 'off']);
+
+/** A boolean setting: true/false, 1/0, yes/no (case-insensitive). */
+export function booleanSetting(defaultValue: boolean) {
+  return z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((value) => truthy.has(value) || falsy.has(value), 'expected true/false, 1/0 or yes/no')
+      .transform((value) => truthy.has(value))
+      .optional()
+      .transform((value) => value ?? defaultValue),
+  );
+}
+
+/** Splits a comma-separated value: items trimmed, empty items dropped. */
+export function splitCsv(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+/** A comma-separated list whose items each satisfy `item`. */
+export function csvSetting<T>(item: z.ZodType<T>, defaultValue: readonly string[]) {
+  return z.preprocess(
+    (value) => (blankAsUndefined(value) === undefined ? [...defaultValue] : typeof value === 'string' ? splitCsv(value) : value),
+    z.array(item),
+  );
+}
+
+/** A free-text setting that may be unset. */
+export function optionalString() {
+  return z.preprocess(blankAsUndefined, z.string().trim().optional());
+}
+
+/** A URL setting (http or https only), optional or with a default. */
+export function urlSetting(defaultValue?: string) {
+  const url = z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), 'expected an http(s) URL')
+    .transform((value) => value.replace(/\/+$/, ''));
+  return defaultValue === undefined
+    ? z.preprocess(blankAsUndefined, url.optional())
+    : z.preprocess((value) => blankAsUndefined(value) ?? defaultValue, url);
+}
+
+/** A whole number setting within bounds. */
+export function integerSetting(defaultValue: number, min: number, max: number) {
+  return z.preprocess(
+    (value) => blankAsUndefined(value) ?? String(defaultValue),
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/, 'expected a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`)),
+  );
+}
+
+/** One of a fixed set of words, case-insensitive. */
+export function choiceSetting<const T extends readonly [string, ...string[]]>(choices: T, defaultValue: T[number]) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' ? (blankAsUndefined(value) as string | undefined)?.trim().toLowerCase() : value) ?? defaultValue,
+    z.enum(choices, { error: `expected one of ${choices.join(', ')}` }),
+  );
+}

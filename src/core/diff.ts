@@ -1,0 +1,124 @@
+import type { Fingerprinter, LedgerEntry } from './ledger.ts';
+import {
+  slotKey,
+  type ChangeReason,
+  type Plan,
+  type PlannedChange,
+  type RemoteState,
+  type RemoteValue,
+  type SkippedChange,
+} from './plan.ts';
+
+/** Everything the diff needs to decide, as plain data and pure functions. */
+export interface DiffPolicy {
+  /** Whether EnvSync manages a key at all (include/exclude prefixes, never its own credentials). */
+  readonly isManaged: (key: string) => boolean;
+  /** The contexts EnvSync manages for a key; other contexts' values are never touched. */
+  readonly contextsFor: (key: string) => readonly string[];
+  /** Whether a key must be stored as a secret. */
+  readonly isSecret: (key: string) => boolean;
+  readonly allowDeletions: boolean;
+  /** `owned`: delete only what the ledger shows EnvSync wrote. `managed`: any managed key. */
+  readonly deleteScope: 'owned' | 'managed';
+  readonly allowsEmptyValues: boolean;
+  /** The target's ledger, indexed by {@link slotKey}. */
+  readonly ledger: ReadonlyMap<string, LedgerEntry>;
+  readonly fingerprint: Fingerprinter;
+}
+
+/**
+ * How far the provider's `updated_at` may run ahead of EnvSync's own clock at the time of a write
+ * before the change counts as someone else's. Used only when the provider returned no `updated_at`
+ * for the write itself.
+ */
+export const clockSkewToleranceMs = 60_000;
+
+/**
+ * Plans the operations that make a target equal to the canonical set, per key and context.
+ *
+ * Pure: the same inputs give the same plan, sorted by key then context. It decides every policy
+ * question (what is managed, what may be deleted, what counts as drift) so adapters only translate
+ * the plan into requests. The plan holds no values.
+ *
+ * @param desired - the canonical set, already filtered to managed keys.
+ * @param remote - everything the target holds; unmanaged keys and contexts are ignored.
+ */
+export function diff(desired: ReadonlyMap<string, string>, remote: RemoteState, policy: DiffPolicy): Plan {
+  const remoteBySlot = new Map<string, RemoteValue>();
+  for (const value of remote.values) {
+    if (policy.isManaged(value.key)) remoteBySlot.set(slotKey(value.key, value.context), value);
+  }
+  const changes: PlannedChange[] = [];
+  const skipped: SkippedChange[] = [];
+
+  for (const key of [...desired.keys()].sort()) {
+    const value = desired.get(key) ?? '';
+    const secret = policy.isSecret(key);
+    for (const context of policy.contextsFor(key)) {
+      const current = remoteBySlot.get(slotKey(key, context));
+      if (value === '' && !policy.allowsEmptyValues) {
+        if (current?.value !== '') skipped.push({ key, context, op: current ? 'update' : 'create', reason: 'empty-value' });
+        continue;
+      }
+      if (current === undefined) {
+        changes.push({ op: 'create', key, context, secret });
+        continue;
+      }
+      const reason = updateReason(key, value, secret, current, policy);
+      changes.push(reason === undefined ? { op: 'noop', key, context, secret } : { op: 'update', key, context, secret, reason });
+    }
+  }
+
+  const stale = [...remoteBySlot.values()]
+    .filter((value) => !desired.has(value.key) && policy.contextsFor(value.key).includes(value.context))
+    .sort(byKeyThenContext);
+  for (const { key, context, secret } of stale) {
+    if (!policy.allowDeletions) skipped.push({ key, context, op: 'delete', reason: 'deletions-disabled' });
+    else if (policy.deleteScope === 'owned' && !policy.ledger.has(slotKey(key, context))) {
+      skipped.push({ key, context, op: 'delete', reason: 'not-owned' });
+    } else changes.push({ op: 'delete', key, context, secret });
+  }
+
+  return { changes: changes.sort(byKeyThenContext), skipped: skipped.sort(byKeyThenContext) };
+}
+
+/** Why (key, context) needs an update, or `undefined` when it already holds the canonical value. */
+function updateReason(
+  key: string,
+  value: string,
+  secret: boolean,
+  current: RemoteValue,
+  policy: DiffPolicy,
+): ChangeReason | undefined {
+  if (secret && !current.secret) return 'secret-flag';
+  const entry = policy.ledger.get(slotKey(key, current.context));
+  if (current.value !== undefined) {
+    if (current.value === value) return undefined;
+    const wroteSomethingElse = entry !== undefined && entry.fingerprint !== policy.fingerprint(key, current.value);
+    return wroteSomethingElse ? 'drift' : 'value-differs';
+  }
+  // The value is hidden: only the ledger can tell whether it is still what EnvSync wrote.
+  if (entry === undefined) return 'unverifiable';
+  if (entry.fingerprint !== policy.fingerprint(key, value)) return 'value-differs';
+  return changedSinceWrite(current, entry) ? 'drift' : undefined;
+}
+
+/** Whether the provider changed the variable after EnvSync's last write to it. */
+function changedSinceWrite(current: RemoteValue, entry: LedgerEntry): boolean {
+  if (current.updatedAt === undefined) return false;
+  const remoteTime = Date.parse(current.updatedAt);
+  if (!Number.isFinite(remoteTime)) return false;
+  if (entry.remoteUpdatedAt !== undefined) {
+    const written = Date.parse(entry.remoteUpdatedAt);
+    return Number.isFinite(written) && remoteTime > written;
+  }
+  return remoteTime > Date.parse(entry.writtenAt) + clockSkewToleranceMs;
+}
+
+function byKeyThenContext(a: { key: string; context: string }, b: { key: string; context: string }): number {
+  return a.key === b.key ? compare(a.context, b.context) : compare(a.key, b.key);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

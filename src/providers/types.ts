@@ -1,0 +1,110 @@
+import type { Settings } from '../config/settings.ts';
+import type { SyncError } from '../errors.ts';
+import type { Budget } from '../http/budget.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { Plan, PlanOp, RemoteState } from '../core/plan.ts';
+import type { ProviderId } from './ids.ts';
+
+/**
+ * What a provider can and cannot do, declared once on its adapter. The core reads these instead of
+ * switching on provider names.
+ */
+export interface AdapterCapabilities {
+  /** The provider has a replace-the-whole-set write (Render's `PUT /services/{id}/env-vars`). */
+  readonly replacesWholeSet: boolean;
+  /** Some values cannot be read back (Netlify secrets): compare through the ledger instead. */
+  readonly hidesSecretValues: boolean;
+  /** The provider accepts empty values. Render rejects them. */
+  readonly allowsEmptyValues: boolean;
+  /** Values live per deploy context (Netlify), rather than once per target (Render). */
+  readonly hasContexts: boolean;
+}
+
+/** Everything an adapter gets for one sync run of one provider. */
+export interface ProviderSession {
+  readonly settings: Settings;
+  /** The discovered API token. Only ever placed in an Authorization header. */
+  readonly token: string;
+  /** Where the token came from (`env:RENDER_API_TOKEN`), for authentication error messages. */
+  readonly tokenSource: string;
+  /** The run's time budget; every wait and request must fit in it. */
+  readonly budget: Budget;
+  readonly logger: Logger;
+  /** Injected fetch; defaults to the global one (which msw intercepts in tests). */
+  readonly fetch?: typeof fetch;
+  /** Replaces any canonical value found in `text` (a provider error message, say) with `[redacted]`. */
+  readonly redact: (text: string) => string;
+}
+
+/** One change an adapter carried out. */
+export interface AppliedChange {
+  readonly op: Exclude<PlanOp, 'noop'>;
+  readonly key: string;
+  readonly context: string;
+  /** The provider's `updated_at` after the write, when it returned one: the ledger keeps it for drift checks. */
+  readonly remoteUpdatedAt?: string;
+}
+
+/** What an apply achieved: every change it made, and an error per change it could not make. */
+export interface ApplyOutcome {
+  readonly done: readonly AppliedChange[];
+  /** Errors with `key` set where the failure belongs to one key. */
+  readonly errors: readonly SyncError[];
+}
+
+/** What a redeploy (Render deploy, Netlify build) request achieved. */
+export interface RedeployOutcome {
+  readonly status: 'triggered' | 'failed';
+  readonly error?: SyncError;
+}
+
+/**
+ * A live connection to one provider for one run: the HTTP client, anything resolved once per run
+ * (Netlify's account), and client-side rate budgets shared by every target of the run.
+ */
+export interface ProviderConnection {
+  /**
+   * Reads all of a target's own variables.
+   * @throws SyncError `provider-not-found` for an unknown target id, `provider-response-invalid` for
+   *   a surprise shape (never an empty result), or the mapped HTTP failure.
+   */
+  read(targetId: string): Promise<RemoteState>;
+  /**
+   * Carries out a plan's create, update and delete operations.
+   *
+   * Must use {@link applyWritesThenDeletes} (or be atomic): every write before any delete, and no
+   * delete once a write has failed. Must not throw for a per-key failure: report it in `errors`.
+   *
+   * @param values - canonical values by key; the only place values reach an adapter.
+   * @param remote - the state the plan was made from.
+   */
+  apply(targetId: string, plan: Plan, values: ReadonlyMap<string, string>, remote: RemoteState): Promise<ApplyOutcome>;
+  /** Asks the provider to redeploy or rebuild the target so new values take effect. */
+  redeploy(targetId: string): Promise<RedeployOutcome>;
+}
+
+/** One provider: its identity, capabilities and how to connect. Registered in `./index.ts`. */
+export interface ProviderAdapter {
+  readonly id: ProviderId;
+  /** Name used in messages: "Render", "Netlify". */
+  readonly displayName: string;
+  /** What a target is called in messages: "service", "site". */
+  readonly targetNoun: string;
+  /** The environment variable (and vault / dashboard key) holding this provider's API token. */
+  readonly tokenName: string;
+  /** What to do when the provider rejects the token; appended to authentication errors. */
+  readonly authHint: string;
+  readonly capabilities: AdapterCapabilities;
+  /**
+   * The contexts EnvSync manages for `key` on this provider's targets (`['*']` when it has none).
+   * Per key because a provider may need explicit contexts for some keys (Netlify secrets can't use `all`).
+   * Values in any other context are never changed or deleted.
+   */
+  contextsFor(key: string, settings: Settings): readonly string[];
+  /** Whether a key is written as a secret on this provider. */
+  isSecret(key: string, settings: Settings): boolean;
+  /** Opens a connection for one run. Does no I/O: the first request is made by `read`. */
+  connect(session: ProviderSession): ProviderConnection;
+}
+
+export { applyWritesThenDeletes } from '../core/apply-order.ts';
