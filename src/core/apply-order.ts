@@ -27,7 +27,7 @@ export async function applyWritesThenDeletes(plan: Plan, steps: ApplySteps): Pro
         new SyncError(
           'write-skipped',
           `Not deleted: an earlier write in this sync failed, so deletions wait for a run whose writes all succeed.`,
-          { key: change.key, retryable: true },
+          { key: change.key },
         ),
     );
     return { done: written.done, errors: [...written.errors, ...skipped] };

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { isSyncError } from '../errors.ts';
+import { loadSettings } from './load.ts';
+
+function errorOf(env: Record<string, string>): Error {
+  try {
+    loadSettings(env);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected loadSettings to throw');
+}
+
+describe('loadSettings', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const settings = loadSettings({});
+    expect(settings).toMatchObject({
+      enabled: false,
+      mode: 'dry-run',
+      schedule: '@hourly',
+      targets: [],
+      allowDeletions: false,
+      deleteScope: 'owned',
+      maxDeletions: 10,
+      redeploy: false,
+      apiUrls: { render: 'https://api.render.com/v1', netlify: 'https://api.netlify.com/api/v1' },
+      netlify: { contexts: ['all'] },
+    });
+    expect(settings.discovery.order).toEqual(['env', 'secret_files', 'vault', 'dashboard']);
+    expect(settings.discovery.secretDirs).toEqual(['/etc/secrets', './secrets']);
+    expect(settings.discovery.vaultTokenKeys).toEqual(['RENDER_API_TOKEN', 'NETLIFY_API_TOKEN']);
+  });
+
+  it('trims CSV items, drops empty ones and accepts yes/no/1/0 booleans', () => {
+    const settings = loadSettings({
+      ENVSYNC_TARGETS: ' render , ,netlify,',
+      RENDER_SERVICE_ID: 'srv-1, srv-2',
+      ENVSYNC_ALLOW_DELETIONS: 'YES',
+      ENVSYNC_REDEPLOY: '0',
+      ENVSYNC_MODE: 'Enforce',
+    });
+    expect(settings.targets).toEqual(['render', 'netlify']);
+    expect(settings.targetIds.render).toEqual(['srv-1', 'srv-2']);
+    expect(settings.allowDeletions).toBe(true);
+    expect(settings.redeploy).toBe(false);
+    expect(settings.mode).toBe('enforce');
+  });
+
+  it('reads ENVSYNC_NETLIFY_SITE_ID first and NETLIFY_SITE_ID as a fallback', () => {
+    expect(loadSettings({ NETLIFY_SITE_ID: 'site-b' }).targetIds.netlify).toEqual(['site-b']);
+    expect(loadSettings({ NETLIFY_SITE_ID: 'site-b', ENVSYNC_NETLIFY_SITE_ID: 'site-a' }).targetIds.netlify).toEqual(['site-a']);
+  });
+
+  it('fails with one error listing every bad setting', () => {
+    const error = errorOf({
+      ENVSYNC_ENABLED: 'maybe',
+      ENVSYNC_MODE: 'yolo',
+      ENVSYNC_TARGETS: 'render,vercel',
+      ENVSYNC_MAX_DELETIONS: '-3',
+      RENDER_API_URL: 'ftp://nope',
+    });
+    expect(isSyncError(error) && error.code).toBe('config-invalid');
+    for (const name of ['ENVSYNC_ENABLED', 'ENVSYNC_MODE', 'ENVSYNC_TARGETS', 'ENVSYNC_MAX_DELETIONS', 'RENDER_API_URL']) {
+      expect(error.message).toContain(name);
+    }
+    expect(error.message).toMatch(/5 problems/);
+  });
+
+  it('never echoes what a bad setting held', () => {
+    const secretish = 'sk_live_SHOULD_NOT_APPEAR_123';
+    const error = errorOf({ ENVSYNC_MODE: secretish, ENVSYNC_ENABLED: secretish, ENVSYNC_VAULT_URL: secretish, ENVSYNC_LEDGER_SECRET: 'short' });
+    expect(error.message).not.toContain(secretish);
+    expect(error.message).not.toContain('short');
+  });
+
+  it('requires prefixes, targets, target ids and a ledger secret once enabled', () => {
+    const error = errorOf({ ENVSYNC_ENABLED: 'true', ENVSYNC_TARGETS: 'render,netlify' });
+    expect(error.message).toContain('ENVSYNC_INCLUDE_PREFIXES');
+    expect(error.message).toContain('ENVSYNC_LEDGER_SECRET');
+    expect(error.message).toContain('RENDER_SERVICE_ID');
+    expect(error.message).toContain('ENVSYNC_NETLIFY_SITE_ID');
+  });
+
+  it('rejects mixing the all context with specific Netlify contexts, and unknown contexts', () => {
+    expect(errorOf({ ENVSYNC_NETLIFY_CONTEXTS: 'all,production' }).message).toContain('ENVSYNC_NETLIFY_CONTEXTS');
+    expect(errorOf({ ENVSYNC_NETLIFY_CONTEXTS: 'prod' }).message).toContain('branch:<branch name>');
+    expect(loadSettings({ ENVSYNC_NETLIFY_CONTEXTS: 'production,branch:staging' }).netlify.contexts).toEqual(['production', 'branch:staging']);
+  });
+});

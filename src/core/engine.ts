@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { EnvSource } from '../config/load.ts';
+import type { Settings } from '../config/settings.ts';
+import { createTokenCache, type DiscoveredToken, type TokenRequest } from '../discovery/index.ts';
+import { SyncError, summarizeError } from '../errors.ts';
+import type { Budget } from '../http/budget.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { ProviderId } from '../providers/ids.ts';
+import type { ProviderAdapter, ProviderConnection } from '../providers/types.ts';
+import { createKeyFilter, loadCanonical, type CanonicalSet } from './canonical.ts';
+import { createFingerprinter, type Ledger, type TargetRef } from './ledger.ts';
+import { createRedactor } from './redact.ts';
+import type { SyncReport } from './report.ts';
+import { syncTarget } from './sync-target.ts';
+
+/**
+ * Runs `work` while holding the target's lock. Throws `SyncError('conflict')` when another sync
+ * holds it. The functions wire this to the Blobs lease; tests and one-off runs may omit it.
+ */
+export type TargetGuard = <T>(target: TargetRef, work: () => Promise<T>) => Promise<T>;
+
+/** What the engine depends on; all injected, so tests use in-memory pieces and local servers. */
+export interface EngineDeps {
+  readonly settings: Settings;
+  readonly env: EnvSource;
+  readonly ledger: Ledger;
+  readonly logger: Logger;
+  readonly budget: Budget;
+  /** The provider registry (src/providers/index.ts in production). */
+  readonly adapters: Readonly<Record<ProviderId, ProviderAdapter>>;
+  readonly fetch?: typeof fetch;
+  readonly readFile?: (path: string) => Promise<string>;
+  readonly guard?: TargetGuard;
+  readonly now?: () => number;
+  /** A shared token cache, so an apply-all looks each token up once. */
+  readonly tokens?: (request: TokenRequest) => Promise<DiscoveredToken>;
+  /** A canonical set loaded once for several providers. */
+  readonly canonical?: CanonicalSet;
+}
+
+/** One sync or plan of one provider's targets. */
+export interface SyncRequest {
+  readonly provider: ProviderId;
+  readonly mode: 'dry-run' | 'enforce';
+  /** Restrict to these target ids (each must be configured); all configured targets by default. */
+  readonly targets?: readonly string[];
+  readonly runId?: string;
+}
+
+/**
+ * Syncs (or, in dry-run, plans) every target of one provider and returns one report per target.
+ *
+ * The canonical set and the token are loaded once; a token that cannot be found becomes a
+ * `token-missing` error in every target's report (and so a failure ticket) rather than a thrown
+ * error, so the run still leaves a record. Targets run one after another: they share the
+ * provider's rate limit, and sequential runs keep request order predictable.
+ *
+ * @throws SyncError `bad-request` for a target id that is not configured, `canonical-invalid` or
+ *   `config-invalid` for problems that affect every target.
+ */
+export async function syncProvider(request: SyncRequest, deps: EngineDeps): Promise<SyncReport[]> {
+  const { settings } = deps;
+  const adapter = deps.adapters[request.provider];
+  const targetIds = selectTargets(request, settings, adapter);
+  const runId = request.runId ?? randomUUID();
+  const now = deps.now ?? Date.now;
+  if (settings.ledgerSecret === undefined) {
+    throw new SyncError('config-invalid', 'ENVSYNC_LEDGER_SECRET is not set: it keys the fingerprints of written values. Set it to a random string of 16+ characters (openssl rand -hex 32).');
+  }
+  const canonical = deps.canonical ?? (await loadCanonical(settings, deps.env, deps.readFile));
+  const redact = createRedactor(canonical.values.values());
+  const logger = deps.logger.child({ runId, provider: request.provider });
+  const tokens =
+    deps.tokens ??
+    createTokenCache({
+      settings,
+      env: deps.env,
+      fetch: deps.fetch ?? fetch,
+      readFile: deps.readFile ?? ((path) => readFile(path, 'utf8')),
+      logger,
+    });
+
+  let token: DiscoveredToken | undefined;
+  let tokenError: unknown;
+  try {
+    token = await tokens({ provider: request.provider, tokenName: adapter.tokenName });
+  } catch (error) {
+    tokenError = error;
+  }
+  const connection =
+    token === undefined
+      ? undefined
+      : adapter.connect({
+          settings,
+          token: token.token,
+          tokenSource: token.source,
+          budget: deps.budget,
+          logger,
+          redact,
+          ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+        });
+
+  const reports: SyncReport[] = [];
+  for (const targetId of targetIds) {
+    const startedAt = now();
+    const header = {
+      runId,
+      provider: request.provider,
+      target: targetId,
+      mode: request.mode,
+      ...(token === undefined ? {} : { tokenSource: token.source }),
+      startedAt: new Date(startedAt).toISOString(),
+    };
+    const target: TargetRef = { provider: request.provider, id: targetId };
+    let body: SyncReport | Omit<SyncReport, keyof typeof header | 'durationMs'>;
+    try {
+      if (connection === undefined) throw tokenError;
+      const run = () => runTarget(request, deps, adapter, connection, target, canonical, logger, now, settings.ledgerSecret ?? '');
+      body = await (deps.guard === undefined ? run() : deps.guard(target, run));
+    } catch (error) {
+      body = failedReport(error);
+    }
+    const report: SyncReport = { ...header, ...body, durationMs: Math.max(0, now() - startedAt) };
+    logger.info('sync.target_done', {
+      target: targetId,
+      mode: request.mode,
+      applied: report.applied,
+      create: report.summary.create,
+      update: report.summary.update,
+      delete: report.summary.delete,
+      noop: report.summary.noop,
+      pendingKeys: report.pending.map((change) => change.key),
+      errorCodes: report.errors.map((error) => error.code),
+    });
+    reports.push(report);
+  }
+  return reports;
+}
+
+async function runTarget(
+  request: SyncRequest,
+  deps: EngineDeps,
+  adapter: ProviderAdapter,
+  connection: ProviderConnection,
+  target: TargetRef,
+  canonical: CanonicalSet,
+  logger: Logger,
+  now: () => number,
+  ledgerSecret: string,
+) {
+  const ledger = await deps.ledger.load(target);
+  const result = await syncTarget({
+    adapter,
+    connection,
+    targetId: target.id,
+    mode: request.mode,
+    settings: deps.settings,
+    desired: canonical.values,
+    isManaged: createKeyFilter(deps.settings),
+    ledger,
+    fingerprint: createFingerprinter(ledgerSecret),
+    budget: deps.budget,
+    logger: logger.child({ target: target.id }),
+    now,
+  });
+  if (result.ledger !== undefined) await deps.ledger.save(target, result.ledger);
+  return result.report;
+}
+
+/** A report for a target that could not be read or synced at all. */
+function failedReport(error: unknown): Omit<SyncReport, 'runId' | 'provider' | 'target' | 'mode' | 'tokenSource' | 'startedAt' | 'durationMs'> {
+  return {
+    applied: false,
+    summary: { create: 0, update: 0, delete: 0, noop: 0 },
+    changes: [],
+    skipped: [],
+    pending: [],
+    errors: [summarizeError(error)],
+    redeploy: 'not-needed',
+    rounds: 0,
+  };
+}
+
+/** The configured targets of a provider, or the requested subset; an unknown id is a bad request. */
+export function selectTargets(request: SyncRequest, settings: Settings, adapter: ProviderAdapter): readonly string[] {
+  const configured = settings.targetIds[request.provider];
+  if (request.targets === undefined) return configured;
+  const unknown = request.targets.filter((id) => !configured.includes(id));
+  if (unknown.length > 0) {
+    throw new SyncError(
+      'bad-request',
+      `Unknown ${adapter.displayName} ${adapter.targetNoun} ${unknown.join(', ')}: configured ${adapter.targetNoun}s are ${configured.length > 0 ? configured.join(', ') : 'none'}. Add it to the provider's target setting or pick a configured one.`,
+    );
+  }
+  return request.targets;
+}

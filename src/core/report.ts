@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { errorCodes } from '../errors.ts';
+import { providerIds } from '../providers/ids.ts';
+import { planOps } from './plan.ts';
+
+/**
+ * The result of syncing (or planning) one target: what the HTTP endpoints return, what Blobs keeps
+ * as history, and what tickets are made from. Key names, counts and codes only, never a value.
+ *
+ * The zod schema is the source of truth so that reports read back from Blobs are validated, not
+ * trusted.
+ */
+
+const changeSchema = z.object({
+  op: z.enum(planOps),
+  key: z.string(),
+  /** Omitted for providers without deploy contexts. */
+  context: z.string().optional(),
+  reason: z.enum(['value-differs', 'drift', 'unverifiable', 'secret-flag']).optional(),
+});
+
+const skippedSchema = z.object({
+  op: z.enum(['create', 'update', 'delete']),
+  key: z.string(),
+  context: z.string().optional(),
+  reason: z.enum(['deletions-disabled', 'not-owned', 'empty-value']),
+});
+
+const errorSchema = z.object({
+  code: z.enum(errorCodes),
+  message: z.string(),
+  key: z.string().optional(),
+});
+
+export const syncReportSchema = z.object({
+  runId: z.string(),
+  provider: z.enum(providerIds),
+  target: z.string(),
+  mode: z.enum(['dry-run', 'enforce']),
+  /** Whether changes were sent to the provider (false in dry-run, when refused, or when nothing changed). */
+  applied: z.boolean(),
+  /** Why nothing was applied although the mode is enforce (refused plan), when that happened. */
+  refusal: z.string().optional(),
+  /**
+   * Per op: what was done (enforce) or would be done (dry-run). `noop` counts (key, context) pairs
+   * already in sync.
+   */
+  summary: z.object({ create: z.number(), update: z.number(), delete: z.number(), noop: z.number() }),
+  /** Done (enforce) or planned (dry-run) operations, noops included. */
+  changes: z.array(changeSchema),
+  /** Differences deliberately left alone (deletions disabled, not owned, empty values). */
+  skipped: z.array(skippedSchema),
+  /** Planned changes still not applied at the end (failed, refused or dry-run): what a drift ticket lists. */
+  pending: z.array(changeSchema),
+  errors: z.array(errorSchema),
+  /** Where the token came from, e.g. `env:RENDER_API_TOKEN`; absent when discovery failed. */
+  tokenSource: z.string().optional(),
+  /** Redeploy or rebuild requested after the changes (ENVSYNC_REDEPLOY). */
+  redeploy: z.enum(['triggered', 'failed', 'not-needed', 'disabled']),
+  /** Read, plan, apply rounds used; more than one when a retryable failure made the engine re-read. */
+  rounds: z.number(),
+  startedAt: z.string(),
+  durationMs: z.number(),
+});
+
+/** The result of syncing or planning one target. */
+export type SyncReport = z.infer<typeof syncReportSchema>;
+/** One change line of a report. */
+export type ReportChange = z.infer<typeof changeSchema>;
+
+/** Whether a report found the target equal to the canonical set, with nothing pending and no error. */
+export function isInSync(report: SyncReport): boolean {
+  return report.pending.length === 0 && report.errors.length === 0;
+}

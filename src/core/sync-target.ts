@@ -1,0 +1,220 @@
+import type { Settings } from '../config/settings.ts';
+import { summarizeError, type ErrorSummary } from '../errors.ts';
+import type { Budget } from '../http/budget.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { AppliedChange, ProviderAdapter, ProviderConnection } from '../providers/types.ts';
+import { diff, type DiffPolicy } from './diff.ts';
+import { indexLedger, type Fingerprinter, type LedgerEntry, type LedgerSnapshot } from './ledger.ts';
+import { deletesOf, slotKey, type Plan, type PlannedChange, type RemoteState } from './plan.ts';
+import type { ReportChange, SyncReport } from './report.ts';
+
+/** Most read → plan → apply rounds for one target: the first, and two after retryable failures. */
+export const maxRounds = 3;
+
+/** Everything needed to sync one target. */
+export interface TargetSyncInput {
+  readonly adapter: ProviderAdapter;
+  readonly connection: ProviderConnection;
+  readonly targetId: string;
+  readonly mode: 'dry-run' | 'enforce';
+  readonly settings: Settings;
+  readonly desired: ReadonlyMap<string, string>;
+  readonly isManaged: (key: string) => boolean;
+  readonly ledger: LedgerSnapshot;
+  readonly fingerprint: Fingerprinter;
+  readonly budget: Budget;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+/** The part of a report a target sync produces, and the ledger it leaves behind. */
+export interface TargetSyncResult {
+  readonly report: Omit<SyncReport, 'runId' | 'provider' | 'target' | 'mode' | 'tokenSource' | 'startedAt' | 'durationMs'>;
+  /** The ledger after this sync, or `undefined` when nothing was written. */
+  readonly ledger: LedgerSnapshot | undefined;
+}
+
+/**
+ * Syncs one target: read → diff → (dry-run: stop) → refuse unsafe plans → apply, and after a
+ * retryable failure (an unknown write outcome, a rate limit, a 5xx) read and plan again before
+ * writing again, up to {@link maxRounds} rounds within the budget. Re-reading rather than
+ * repeating the request is what makes retries safe: a write that did land is not sent twice.
+ */
+export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResult> {
+  const { adapter, connection, targetId } = input;
+  const ledger = indexLedgerMutable(input.ledger);
+  let ledgerChanged = false;
+  const done: AppliedChange[] = [];
+  let plan: Plan = { changes: [], skipped: [] };
+  let pending: PlannedChange[] = [];
+  let errors: ErrorSummary[] = [];
+  let refusal: string | undefined;
+  let rounds = 0;
+
+  while (rounds < maxRounds) {
+    rounds += 1;
+    let remote: RemoteState;
+    try {
+      remote = await connection.read(targetId);
+    } catch (error) {
+      // The first read failing fails the target; a re-read failing after writes landed must not
+      // lose the record of those writes, so it ends the loop with the error instead.
+      if (rounds === 1) throw error;
+      errors = [summarizeError(error)];
+      break;
+    }
+    plan = diff(input.desired, remote, policyFor(input, ledger));
+    const actionable = plan.changes.filter((change) => change.op !== 'noop');
+    pending = actionable;
+    errors = [];
+    if (input.mode === 'dry-run' || actionable.length === 0) break;
+    refusal = refusalFor(plan, input);
+    if (refusal !== undefined) {
+      errors = [{ code: 'deletion-refused', message: refusal }];
+      break;
+    }
+    const outcome = await connection.apply(targetId, plan, input.desired, remote);
+    done.push(...outcome.done);
+    ledgerChanged = recordInLedger(ledger, outcome.done, input) || ledgerChanged;
+    const doneSlots = new Set(outcome.done.map((change) => slotKey(change.key, change.context)));
+    pending = actionable.filter((change) => !doneSlots.has(slotKey(change.key, change.context)));
+    errors = outcome.errors.map((error) => summarizeError(error));
+    const retry = outcome.errors.some((error) => error.retryable) && rounds < maxRounds && input.budget.allows(1_000);
+    if (outcome.errors.length === 0 || !retry) break;
+    input.logger.warn('sync.retry_round', { target: targetId, round: rounds, codes: outcome.errors.map((e) => e.code) });
+  }
+
+  errors.push(...emptyValueErrors(plan, adapter.displayName));
+  const applied = input.mode === 'enforce' && done.length > 0;
+  const redeploy = await redeployIfNeeded(input, connection, applied, errors);
+  return {
+    report: {
+      applied,
+      ...(refusal === undefined ? {} : { refusal }),
+      ...summarise(input, plan, done, adapter.capabilities.hasContexts),
+      skipped: plan.skipped.map((skip) => withContext(skip, adapter.capabilities.hasContexts)),
+      pending: pending.map((change) => toReportChange(change, adapter.capabilities.hasContexts)),
+      errors,
+      redeploy,
+      rounds,
+    },
+    ledger: ledgerChanged ? [...ledger.values()] : undefined,
+  };
+}
+
+function policyFor(input: TargetSyncInput, ledger: ReadonlyMap<string, LedgerEntry>): DiffPolicy {
+  const { adapter, settings } = input;
+  return {
+    isManaged: input.isManaged,
+    contextsFor: (key) => adapter.contextsFor(key, settings),
+    isSecret: (key) => adapter.isSecret(key, settings),
+    allowDeletions: settings.allowDeletions,
+    deleteScope: settings.deleteScope,
+    allowsEmptyValues: adapter.capabilities.allowsEmptyValues,
+    ledger,
+    fingerprint: input.fingerprint,
+  };
+}
+
+/** Why a plan must not be applied at all, or `undefined` when it may. */
+function refusalFor(plan: Plan, input: TargetSyncInput): string | undefined {
+  const deletes = new Set(deletesOf(plan).map((change) => change.key)).size;
+  if (deletes > 0 && input.desired.size === 0) {
+    return `The canonical set is empty but the plan would delete ${deletes} key(s); nothing was changed. An empty canonical set is almost always a misconfiguration (check ENVSYNC_INCLUDE_PREFIXES and ENVSYNC_CANONICAL_FILE).`;
+  }
+  if (deletes > input.settings.maxDeletions) {
+    return `The plan would delete ${deletes} keys, more than ENVSYNC_MAX_DELETIONS (${input.settings.maxDeletions}); nothing was changed. Check the canonical set, or raise ENVSYNC_MAX_DELETIONS if these deletions are intended.`;
+  }
+  return undefined;
+}
+
+function indexLedgerMutable(entries: LedgerSnapshot): Map<string, LedgerEntry> {
+  return new Map(indexLedger(entries));
+}
+
+/** Records writes and deletes in the ledger; returns whether anything changed. */
+function recordInLedger(ledger: Map<string, LedgerEntry>, done: readonly AppliedChange[], input: TargetSyncInput): boolean {
+  const writtenAt = new Date(input.now()).toISOString();
+  for (const change of done) {
+    const slot = slotKey(change.key, change.context);
+    if (change.op === 'delete') {
+      ledger.delete(slot);
+      continue;
+    }
+    const value = input.desired.get(change.key);
+    if (value === undefined) continue;
+    const entry: LedgerEntry = {
+      key: change.key,
+      context: change.context,
+      fingerprint: input.fingerprint(change.key, value),
+      writtenAt,
+      ...(change.remoteUpdatedAt === undefined ? {} : { remoteUpdatedAt: change.remoteUpdatedAt }),
+    };
+    ledger.set(slot, entry);
+  }
+  return done.length > 0;
+}
+
+function emptyValueErrors(plan: Plan, providerName: string): ErrorSummary[] {
+  const keys = [...new Set(plan.skipped.filter((skip) => skip.reason === 'empty-value').map((skip) => skip.key))];
+  return keys.map((key) => ({
+    code: 'value-rejected',
+    key,
+    message: `The canonical value of ${key} is empty and ${providerName} rejects empty values: it was not sent, and the target's variable was left as it is. Give it a value, or exclude the key.`,
+  }));
+}
+
+async function redeployIfNeeded(
+  input: TargetSyncInput,
+  connection: ProviderConnection,
+  applied: boolean,
+  errors: ErrorSummary[],
+): Promise<SyncReport['redeploy']> {
+  if (!input.settings.redeploy) return 'disabled';
+  if (!applied) return 'not-needed';
+  try {
+    const outcome = await connection.redeploy(input.targetId);
+    if (outcome.error !== undefined) errors.push(summarizeError(outcome.error));
+    return outcome.status;
+  } catch (error) {
+    errors.push(summarizeError(error));
+    return 'failed';
+  }
+}
+
+/** Report changes: what was done (enforce) or planned (dry-run), plus pairs already in sync. */
+function summarise(input: TargetSyncInput, plan: Plan, done: readonly AppliedChange[], hasContexts: boolean) {
+  const reasons = new Map(plan.changes.map((change) => [slotKey(change.key, change.context), change.reason]));
+  const doneSlots = new Set(done.map((change) => slotKey(change.key, change.context)));
+  const performed: ReportChange[] =
+    input.mode === 'dry-run'
+      ? plan.changes.filter((change) => change.op !== 'noop').map((change) => toReportChange(change, hasContexts))
+      : done.map((change) => {
+          const reason = reasons.get(slotKey(change.key, change.context));
+          return toReportChange(reason === undefined ? change : { ...change, reason }, hasContexts);
+        });
+  const noops = plan.changes
+    .filter((change) => change.op === 'noop' && !doneSlots.has(slotKey(change.key, change.context)))
+    .map((change) => toReportChange(change, hasContexts));
+  const changes = [...performed, ...noops].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const summary = { create: 0, update: 0, delete: 0, noop: 0 };
+  for (const change of changes) summary[change.op] += 1;
+  return { summary, changes };
+}
+
+function toReportChange(
+  change: { readonly op: ReportChange['op']; readonly key: string; readonly context: string; readonly reason?: ReportChange['reason'] },
+  hasContexts: boolean,
+): ReportChange {
+  return {
+    op: change.op,
+    key: change.key,
+    ...(hasContexts ? { context: change.context } : {}),
+    ...(change.reason === undefined ? {} : { reason: change.reason }),
+  };
+}
+
+function withContext<T extends { readonly context: string }>(item: T, hasContexts: boolean): Omit<T, 'context'> & { context?: string } {
+  const { context, ...rest } = item;
+  return hasContexts ? { ...rest, context } : rest;
+}

@@ -1,0 +1,110 @@
+import type { Ledger, TargetRef } from '../core/ledger.ts';
+import type { SyncReport } from '../core/report.ts';
+import type { ProviderId } from '../providers/ids.ts';
+
+/**
+ * What EnvSync keeps between invocations, as interfaces. `./blobs.ts` implements them on Netlify
+ * Blobs (the only file that imports `@netlify/blobs`); everything else depends on these types.
+ * Nothing stored holds a variable value: reports and tickets carry key names, the ledger keyed
+ * fingerprints.
+ */
+
+/** Filters for listing reports. */
+export interface ReportQuery {
+  readonly provider?: ProviderId;
+  readonly target?: string;
+  /** At most this many, newest first. @default 20 */
+  readonly limit?: number;
+}
+
+/** History of sync reports, pruned to a bounded number per target. */
+export interface ReportStore {
+  save(report: SyncReport): Promise<void>;
+  /** Newest first. */
+  list(query?: ReportQuery): Promise<SyncReport[]>;
+}
+
+export const ticketKinds = ['drift', 'failure'] as const;
+export type TicketKind = (typeof ticketKinds)[number];
+
+/** A drift or failure ticket: one per (target, kind, set of keys or error codes). */
+export interface Ticket {
+  readonly id: string;
+  readonly provider: ProviderId;
+  readonly target: string;
+  readonly kind: TicketKind;
+  readonly status: 'open' | 'resolved';
+  /** Key names involved (drift) or affected by the failure. */
+  readonly keys: readonly string[];
+  /** Error codes (failure) or change ops (drift), for a quick read. */
+  readonly codes: readonly string[];
+  /** A short human summary; key names only. */
+  readonly summary: string;
+  readonly occurrences: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly lastRunId: string;
+  readonly resolvedAt?: string;
+}
+
+/** Tickets, kept up to date from each report. */
+export interface TicketStore {
+  /**
+   * Opens, updates or resolves tickets for the report's target: a drift ticket when changes were
+   * left pending, a failure ticket when errors occurred; the same target, kind and keys update
+   * one ticket (occurrences, lastSeen); a report in sync resolves the target's open tickets.
+   */
+  recordReport(report: SyncReport): Promise<void>;
+  list(query?: { readonly status?: 'open' | 'resolved'; readonly provider?: ProviderId; readonly target?: string }): Promise<Ticket[]>;
+}
+
+/** A held lock on one target. */
+export interface Lease {
+  readonly target: TargetRef;
+  readonly holder: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * Per-target locks, so the schedule, manual applies and the post-deploy hook never write one
+ * target at the same time. A lease expires on its own after the longest function budget, so a
+ * crashed holder does not block a target for ever.
+ */
+export interface LockStore {
+  /** Takes the lock, or returns `undefined` when someone else holds a live lease. */
+  acquire(target: TargetRef, holder: string, ttlMs: number): Promise<Lease | undefined>;
+  /** Releases a lease this holder owns; a lease taken over by someone else is left alone. */
+  release(lease: Lease): Promise<void>;
+}
+
+/** Progress of a run fanned out to a background function (apply-all over a fleet). */
+export interface RunProgress {
+  readonly runId: string;
+  readonly status: 'queued' | 'running' | 'done' | 'failed';
+  readonly mode: 'dry-run' | 'enforce';
+  /** Targets still to do, as `provider:id`. */
+  readonly pending: readonly string[];
+  /** Targets done, as `provider:id`. */
+  readonly done: readonly string[];
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  readonly error?: string;
+}
+
+/** Background run progress and the scheduler's memory. */
+export interface RunStateStore {
+  saveProgress(progress: RunProgress): Promise<void>;
+  getProgress(runId: string): Promise<RunProgress | undefined>;
+  /** When the scheduled sync last ran (for ENVSYNC_SCHEDULE=@daily). */
+  lastScheduledRun(): Promise<string | undefined>;
+  markScheduledRun(at: string): Promise<void>;
+}
+
+/** Every store EnvSync uses, opened together. */
+export interface Storage {
+  readonly reports: ReportStore;
+  readonly tickets: TicketStore;
+  readonly ledger: Ledger;
+  readonly locks: LockStore;
+  readonly runs: RunStateStore;
+}
