@@ -20,5 +20,8 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      globals: { process: 'readonly', fetch: 'readonly', URL: 'readonly', AbortSignal: 'readonly', console: 'readonly' },
+    },
   },
 );
