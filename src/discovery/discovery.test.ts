@@ -97,7 +97,10 @@ describe('discoverToken', () => {
       ENVSYNC_VAULT_URL: `${server.url}/vault-html/secret`,
       ENVSYNC_DASHBOARD_TOKEN_URLS: `${server.url}/dashboard/broken?sig=SECRETQUERY`,
     });
-    const error = await discoverToken(render, ctx).catch((e: unknown) => e as Error);
+    const error = await discoverToken(render, ctx).then(
+      () => new Error('expected discovery to fail'),
+      (e: unknown) => e as Error,
+    );
     expect(error).toMatchObject({ code: 'token-missing' });
     expect(error.message).toContain('environment variable RENDER_API_TOKEN (not set)');
     expect(error.message).toContain('/nonexistent/render.token (not found)');
