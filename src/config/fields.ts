@@ -52,16 +52,20 @@ export function optionalString() {
   return z.preprocess(blankAsUndefined, z.string().trim().optional());
 }
 
-/** A URL setting (http or https only), optional or with a default. */
-export function urlSetting(defaultValue?: string) {
-  const url = z
-    .string()
-    .trim()
-    .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), 'expected an http(s) URL')
-    .transform((value) => value.replace(/\/+$/, ''));
-  return defaultValue === undefined
-    ? z.preprocess(blankAsUndefined, url.optional())
-    : z.preprocess((value) => blankAsUndefined(value) ?? defaultValue, url);
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), 'expected an http(s) URL')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+/** An optional URL setting (http or https only), without trailing slashes. */
+export function optionalUrlSetting() {
+  return z.preprocess(blankAsUndefined, httpUrl.optional());
+}
+
+/** A URL setting (http or https only) with a default, without trailing slashes. */
+export function urlSetting(defaultValue: string) {
+  return z.preprocess((value) => blankAsUndefined(value) ?? defaultValue, httpUrl);
 }
 
 /** A whole number setting within bounds. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { providerIds } from '../providers/ids.ts';
-import { booleanSetting, choiceSetting, csvSetting, integerSetting, optionalString, urlSetting } from './fields.ts';
+import { booleanSetting, choiceSetting, csvSetting, integerSetting, optionalString, optionalUrlSetting, urlSetting } from './fields.ts';
 
 /** Where a provider token may be found, tried in the order ENVSYNC_DISCOVERY_ORDER gives. */
 export const tokenSources = ['env', 'secret_files', 'vault', 'dashboard'] as const;
@@ -48,7 +48,7 @@ export const settingsSchema = z
       'render.token',
       'netlify.token',
     ]),
-    ENVSYNC_VAULT_URL: urlSetting(),
+    ENVSYNC_VAULT_URL: optionalUrlSetting(),
     ENVSYNC_VAULT_TOKEN: optionalString(),
     ENVSYNC_VAULT_TOKEN_KEYS: csvSetting(keyName, ['RENDER_API_TOKEN', 'NETLIFY_API_TOKEN']),
     ENVSYNC_DASHBOARD_TOKEN_URLS: csvSetting(httpUrl, []),
@@ -62,7 +62,7 @@ export const settingsSchema = z
     ENVSYNC_NETLIFY_CONTEXTS: csvSetting(netlifyContext, ['all']),
     ENVSYNC_NETLIFY_SECRET_PREFIXES: csvSetting(prefix, []),
     ENVSYNC_NETLIFY_SECRET_KEYS: csvSetting(keyName, []),
-    ENVSYNC_NETLIFY_BUILD_HOOK: urlSetting(),
+    ENVSYNC_NETLIFY_BUILD_HOOK: optionalUrlSetting(),
     NETLIFY_ACCOUNT_ID: optionalString(),
   })
   .superRefine((raw, context) => {

@@ -75,7 +75,7 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
     }
     const outcome = await connection.apply(targetId, plan, input.desired, remote);
     done.push(...outcome.done);
-    ledgerChanged = recordInLedger(ledger, outcome.done, input) || ledgerChanged;
+    ledgerChanged = recordInLedger(ledger, outcome.done, plan, input) || ledgerChanged;
     const doneSlots = new Set(outcome.done.map((change) => slotKey(change.key, change.context)));
     pending = actionable.filter((change) => !doneSlots.has(slotKey(change.key, change.context)));
     errors = outcome.errors.map((error) => summarizeError(error));
@@ -132,8 +132,15 @@ function indexLedgerMutable(entries: LedgerSnapshot): Map<string, LedgerEntry> {
   return new Map(indexLedger(entries));
 }
 
-/** Records writes and deletes in the ledger; returns whether anything changed. */
-function recordInLedger(ledger: Map<string, LedgerEntry>, done: readonly AppliedChange[], input: TargetSyncInput): boolean {
+/**
+ * Records writes and deletes in the ledger; returns whether anything changed.
+ *
+ * A provider may date the whole variable rather than each context (Netlify's `updated_at`). A write
+ * to one context then moves the date of the others, which would look like someone else's edit on the
+ * next run. So the new date is also copied to the key's contexts that this round found in sync
+ * (noop): they are known to still hold what EnvSync wrote.
+ */
+function recordInLedger(ledger: Map<string, LedgerEntry>, done: readonly AppliedChange[], plan: Plan, input: TargetSyncInput): boolean {
   const writtenAt = new Date(input.now()).toISOString();
   for (const change of done) {
     const slot = slotKey(change.key, change.context);
@@ -151,8 +158,18 @@ function recordInLedger(ledger: Map<string, LedgerEntry>, done: readonly Applied
       ...(change.remoteUpdatedAt === undefined ? {} : { remoteUpdatedAt: change.remoteUpdatedAt }),
     };
     ledger.set(slot, entry);
+    if (change.remoteUpdatedAt !== undefined) refreshInSyncContexts(ledger, plan, change.key, change.remoteUpdatedAt);
   }
   return done.length > 0;
+}
+
+function refreshInSyncContexts(ledger: Map<string, LedgerEntry>, plan: Plan, key: string, remoteUpdatedAt: string): void {
+  for (const change of plan.changes) {
+    if (change.key !== key || change.op !== 'noop') continue;
+    const slot = slotKey(key, change.context);
+    const entry = ledger.get(slot);
+    if (entry !== undefined) ledger.set(slot, { ...entry, remoteUpdatedAt });
+  }
 }
 
 function emptyValueErrors(plan: Plan, providerName: string): ErrorSummary[] {

@@ -58,6 +58,10 @@ export function createProviderHttp(options: ProviderHttpOptions): KyInstance {
       statusCodes: [429, 500, 502, 503, 504],
       afterStatusCodes: [429, 503],
       delay: (attempt) => backoffDelayMs(attempt),
+      retryOnTimeout: true,
+      // Returning `undefined` lets ky compute the wait itself: from Retry-After / RateLimit-Reset /
+      // X-RateLimit-Reset when present (epoch or delta), else from `delay`. Returning `true` would
+      // skip the headers, so this only ever vetoes.
       shouldRetry: ({ error, retryCount }) => {
         const method = requestMethodOf(error);
         if (error instanceof HTTPError) {
@@ -65,14 +69,16 @@ export function createProviderHttp(options: ProviderHttpOptions): KyInstance {
           if (status !== 429 && writeMethods.has(method)) return false;
           if (status !== 429 && status < 500) return false;
           const wait = retryDelayFromHeaders(error.response.headers) ?? backoffDelayMs(retryCount, () => 1);
-          return budget.allows(wait + 1_000);
+          return budget.allows(wait + 1_000) ? undefined : false;
         }
         // A connection error carries no request, so its method is unknown: leave it to the engine,
         // which re-reads the target before it plans and writes again.
         if (!(error instanceof TimeoutError) || writeMethods.has(method)) return false;
-        return budget.allows(backoffDelayMs(retryCount, () => 1) + 1_000);
+        return budget.allows(backoffDelayMs(retryCount, () => 1) + 1_000) ? undefined : false;
       },
     },
+    // Nothing outlives the budget: an attempt or a retry wait still running at the deadline is aborted.
+    signal: AbortSignal.timeout(Math.max(1, budget.remainingMs())),
     hooks: {
       beforeRequest: [
         (request) => {

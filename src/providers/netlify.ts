@@ -1,0 +1,31 @@
+import type { ProviderAdapter } from './types.ts';
+import { netlifyAuthHint } from './netlify/client.ts';
+import { connectNetlify } from './netlify/connection.ts';
+import { isNetlifySecret, netlifyContextsFor } from './netlify/contexts.ts';
+
+/**
+ * Netlify sites as sync targets, through the env-var API (`/accounts/{account}/env?site_id=`).
+ *
+ * Values live per deploy context, so EnvSync plans per (key, context) and only ever changes the
+ * contexts ENVSYNC_NETLIFY_CONTEXTS names. Secrets (`is_secret`) are write-only: they are compared
+ * through the ledger and the variable's `updated_at`, never by their masked value. The pieces
+ * live in `./netlify/`: contexts and scopes, reading, request planning, applying, rebuilding.
+ */
+export const netlifyAdapter: ProviderAdapter = {
+  id: 'netlify',
+  displayName: 'Netlify',
+  targetNoun: 'site',
+  tokenName: 'NETLIFY_API_TOKEN',
+  authHint: netlifyAuthHint,
+  capabilities: {
+    replacesWholeSet: false,
+    hidesSecretValues: true,
+    allowsEmptyValues: true,
+    hasContexts: true,
+  },
+  contextsFor: netlifyContextsFor,
+  isSecret: isNetlifySecret,
+  connect: connectNetlify,
+};
+
+export { secretContextsForAll } from './netlify/contexts.ts';

@@ -1,0 +1,37 @@
+import { noContext } from '../core/plan.ts';
+import { renderAuthHint, renderName } from './render/context.ts';
+import { connectRender, type RenderConnectionOptions } from './render/connection.ts';
+import type { ProviderAdapter } from './types.ts';
+
+export type { RenderConnectionOptions } from './render/connection.ts';
+
+/**
+ * Creates the Render adapter. Services are the targets; each has one flat set of variables (no
+ * deploy contexts, values readable in plaintext, empty values rejected). Options exist for tests
+ * and benchmarks; the engine uses {@link renderAdapter}.
+ */
+export function createRenderAdapter(options: RenderConnectionOptions = {}): ProviderAdapter {
+  return {
+    id: 'render',
+    displayName: renderName,
+    targetNoun: 'service',
+    tokenName: 'RENDER_API_TOKEN',
+    authHint: renderAuthHint,
+    capabilities: {
+      replacesWholeSet: true,
+      hidesSecretValues: false,
+      allowsEmptyValues: false,
+      hasContexts: false,
+    },
+    contextsFor: () => [noContext],
+    isSecret: () => false,
+    connect: (session) => connectRender(session, options),
+  };
+}
+
+/**
+ * Syncs into Render services through Render's REST API: reads with `limit=100` pages, writes per
+ * key for small change sets and with one replace-all request for large ones, within the API key's
+ * 30 writes a minute. See docs/render.md.
+ */
+export const renderAdapter: ProviderAdapter = createRenderAdapter();

@@ -1,0 +1,71 @@
+import type { KyInstance } from 'ky';
+import type { PlannedChange } from '../../core/plan.ts';
+import type { SyncError } from '../../errors.ts';
+import { toProviderError } from '../../http/client.ts';
+import type { Logger } from '../../logging/logger.ts';
+import type { AppliedChange, ProviderSession } from '../types.ts';
+import type { WriteBudget } from './write-budget.ts';
+
+/**
+ * What every Render request of one run shares: the one ky instance, the session, and the write
+ * budget of the API key. Built once by `connect` and handed to the read, write and deploy steps.
+ */
+export interface RenderContext {
+  readonly http: KyInstance;
+  readonly session: ProviderSession;
+  /** Render counts writes per API key across all services, so one budget serves every target. */
+  readonly writeBudget: WriteBudget;
+  readonly logger: Logger;
+  /** Waits for a write slot; injectable so tests need not sleep. */
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/** Name used in every message. */
+export const renderName = 'Render';
+
+/** Appended to 401/403 messages: what to do about a rejected key. */
+export const renderAuthHint =
+  "Create an API key in the Render Dashboard (Account Settings > API Keys) with a user who belongs to the service's workspace, and store it as RENDER_API_TOKEN.";
+
+/** The request path of a service's variables, relative to the API base URL (ky: no leading slash). */
+export function envVarsPath(serviceId: string): string {
+  return `services/${encodeURIComponent(serviceId)}/env-vars`;
+}
+
+/** The request path of one variable; keys travel in a path segment, so they are encoded. */
+export function envVarPath(serviceId: string, key: string): string {
+  return `${envVarsPath(serviceId)}/${encodeURIComponent(key)}`;
+}
+
+/** The request path that triggers a deploy. */
+export function deploysPath(serviceId: string): string {
+  return `services/${encodeURIComponent(serviceId)}/deploys`;
+}
+
+/** Turns a failed Render call into a {@link SyncError}; provider text goes through `redact`. */
+export function renderFailure(context: RenderContext, error: unknown, endpoint: string, key?: string): Promise<SyncError> {
+  return toProviderError(error, {
+    providerName: renderName,
+    tokenSource: context.session.tokenSource,
+    authHint: renderAuthHint,
+    endpoint,
+    redact: context.session.redact,
+    ...(key === undefined ? {} : { key }),
+  });
+}
+
+/** Whether an error concerns the whole service or API key rather than one variable. */
+export function isTargetWide(error: SyncError): boolean {
+  return error.code === 'provider-auth' || error.code === 'provider-not-found';
+}
+
+/** Whether an error makes every further write of this run pointless (same cause, same answer). */
+export function stopsFurtherWrites(error: SyncError): boolean {
+  return isTargetWide(error) || error.code === 'provider-rate-limited' || error.code === 'budget-exhausted';
+}
+
+/** The record of a planned change that was carried out (a noop is never carried out). */
+export function appliedChange(change: PlannedChange): AppliedChange {
+  const op = change.op === 'noop' ? 'update' : change.op;
+  return { op, key: change.key, context: change.context };
+}

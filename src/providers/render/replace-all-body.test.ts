@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { PlannedChange } from '../../core/plan.ts';
+import { alreadyApplied, buildReplaceAllBody, verifyReplaceAll } from './replace-all-body.ts';
+
+const current = [
+  { key: 'OTHER', value: 'o' },
+  { key: 'APP_A', value: 'old' },
+  { key: 'APP_SKIPPED', value: 's' },
+  { key: 'APP_STALE', value: 'x' },
+];
+
+function change(op: PlannedChange['op'], key: string): PlannedChange {
+  return { op, key, context: '*', secret: false };
+}
+
+describe('the replace-all body', () => {
+  it('applies the plan and keeps everything else exactly as read, in order, new keys last', () => {
+    const changes = [change('update', 'APP_A'), change('create', 'APP_NEW'), change('delete', 'APP_STALE')];
+    const values = new Map([
+      ['APP_A', 'new'],
+      ['APP_NEW', 'n'],
+    ]);
+    const body = buildReplaceAllBody(current, changes, values, 'srv-a');
+    expect(body.variables).toEqual([
+      { key: 'OTHER', value: 'o' },
+      { key: 'APP_A', value: 'new' },
+      { key: 'APP_SKIPPED', value: 's' },
+      { key: 'APP_NEW', value: 'n' },
+    ]);
+    expect(body.carried).toEqual(changes);
+    expect(body.errors).toEqual([]);
+    expect(alreadyApplied(body, current)).toBe(false);
+  });
+
+  it('keeps a variable whose canonical value is empty, and every planned delete with it', () => {
+    const changes = [change('update', 'APP_A'), change('delete', 'APP_STALE')];
+    const body = buildReplaceAllBody(current, changes, new Map([['APP_A', '']]), 'srv-a');
+    expect(body.variables).toEqual(current);
+    expect(body.carried).toEqual([]);
+    expect(body.errors.map((error) => [error.key, error.code])).toEqual([
+      ['APP_A', 'value-rejected'],
+      ['APP_STALE', 'write-skipped'],
+    ]);
+  });
+
+  it('notices a kept variable with an empty value, which Render would reject', () => {
+    const body = buildReplaceAllBody([...current, { key: 'BLANK', value: '' }], [], new Map(), 'srv-a');
+    expect(body.emptyKept).toEqual(['BLANK']);
+  });
+});
+
+describe('checking a replace-all by reading after it', () => {
+  const changes = [change('update', 'APP_A'), change('delete', 'APP_STALE')];
+  const body = buildReplaceAllBody(current, changes, new Map([['APP_A', 'new']]), 'srv-a');
+
+  it('counts what the read shows as done', () => {
+    const after = [
+      { key: 'OTHER', value: 'o' },
+      { key: 'APP_A', value: 'new' },
+      { key: 'APP_SKIPPED', value: 's' },
+    ];
+    expect(verifyReplaceAll(body, after, 'srv-a', true)).toEqual({
+      done: [
+        { op: 'update', key: 'APP_A', context: '*' },
+        { op: 'delete', key: 'APP_STALE', context: '*' },
+      ],
+      errors: [],
+      lost: [],
+    });
+  });
+
+  it('reports each kept variable that is missing, and each change the read does not show', () => {
+    const after = [
+      { key: 'APP_A', value: 'someone-else' },
+      { key: 'APP_STALE', value: 'x' },
+    ];
+    const verdict = verifyReplaceAll(body, after, 'srv-a', false);
+    expect(verdict.done).toEqual([]);
+    expect(verdict.lost).toEqual(['OTHER', 'APP_SKIPPED']);
+    expect(verdict.errors.map((error) => [error.key, error.code])).toEqual([
+      ['APP_A', 'outcome-unknown'],
+      ['APP_STALE', 'outcome-unknown'],
+      ['OTHER', 'unmanaged-lost'],
+      ['APP_SKIPPED', 'unmanaged-lost'],
+    ]);
+  });
+});
