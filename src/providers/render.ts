@@ -32,6 +32,6 @@ export function createRenderAdapter(options: RenderConnectionOptions = {}): Prov
 /**
  * Syncs into Render services through Render's REST API: reads with `limit=100` pages, writes per
  * key for small change sets and with one replace-all request for large ones, within the API key's
- * 30 writes a minute. See docs/render.md.
+ * 30 writes a minute. See docs/ENVSYNC_ENGINE.md (Render).
  */
 export const renderAdapter: ProviderAdapter = createRenderAdapter();

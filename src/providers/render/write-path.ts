@@ -1,6 +1,6 @@
 /**
  * How a Render service's changes are written: no request, one request per change, or one
- * replace-all request. See docs/render.md ("Two write paths") for the numbers behind it.
+ * replace-all request. See docs/ENVSYNC_ENGINE.md (Render, "Two write paths") for the numbers behind it.
  */
 export type WritePath = 'none' | 'per-key' | 'replace-all';
 
