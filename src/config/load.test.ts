@@ -73,6 +73,13 @@ describe('loadSettings', () => {
     expect(error.message).not.toContain('short');
   });
 
+  it('lists cross-setting problems together with a setting that failed its own check', () => {
+    const error = errorOf({ ENVSYNC_ENABLED: 'true', ENVSYNC_MODE: 'sometimes', ENVSYNC_TARGETS: 'render' });
+    expect(error.message).toContain('ENVSYNC_MODE');
+    expect(error.message).toContain('RENDER_SERVICE_ID');
+    expect(error.message).toContain('ENVSYNC_INCLUDE_PREFIXES');
+  });
+
   it('requires prefixes, targets, target ids and a ledger secret once enabled', () => {
     const error = errorOf({ ENVSYNC_ENABLED: 'true', ENVSYNC_TARGETS: 'render,netlify' });
     expect(error.message).toContain('ENVSYNC_INCLUDE_PREFIXES');

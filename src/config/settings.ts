@@ -65,35 +65,39 @@ export const settingsSchema = z
     ENVSYNC_NETLIFY_BUILD_HOOK: optionalUrlSetting(),
     NETLIFY_ACCOUNT_ID: optionalString(),
   })
-  .superRefine((raw, context) => {
-    const problem = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
-    if (raw.ENVSYNC_LEDGER_SECRET !== undefined && raw.ENVSYNC_LEDGER_SECRET.length < 16) {
-      problem('ENVSYNC_LEDGER_SECRET', 'expected at least 16 characters (it keys the fingerprints of written values)');
-    }
-    if (raw.ENVSYNC_NETLIFY_CONTEXTS.includes('all') && raw.ENVSYNC_NETLIFY_CONTEXTS.length > 1) {
-      problem('ENVSYNC_NETLIFY_CONTEXTS', "expected either 'all' alone or a list of specific contexts");
-    }
-    if (!raw.ENVSYNC_ENABLED) return;
-    if (raw.ENVSYNC_INCLUDE_PREFIXES.length === 0) {
-      problem('ENVSYNC_INCLUDE_PREFIXES', 'required when ENVSYNC_ENABLED is true: an empty list manages nothing, never everything');
-    }
-    if (raw.ENVSYNC_TARGETS.length === 0) {
-      problem('ENVSYNC_TARGETS', 'required when ENVSYNC_ENABLED is true, e.g. render,netlify');
-    }
-    if (raw.ENVSYNC_LEDGER_SECRET === undefined) {
-      problem('ENVSYNC_LEDGER_SECRET', 'required when ENVSYNC_ENABLED is true: a random string of 16+ characters (openssl rand -hex 32)');
-    }
-    if (raw.ENVSYNC_TARGETS.includes('render') && raw.RENDER_SERVICE_ID.length === 0) {
-      problem('RENDER_SERVICE_ID', 'required when ENVSYNC_TARGETS includes render: one or more service ids (srv-...)');
-    }
-    if (
-      raw.ENVSYNC_TARGETS.includes('netlify') &&
-      raw.ENVSYNC_NETLIFY_SITE_ID.length === 0 &&
-      raw.NETLIFY_SITE_ID.length === 0
-    ) {
-      problem('ENVSYNC_NETLIFY_SITE_ID', 'required when ENVSYNC_TARGETS includes netlify: one or more site ids (NETLIFY_SITE_ID is read as a fallback)');
-    }
-  })
+  .superRefine(
+    (raw, context) => {
+      // Runs even when a single setting failed its own check, so one error lists every problem; any
+      // field may therefore still hold its raw input here, hence the defensive reads.
+      const problem = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
+      const list = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
+      const set = (value: unknown) => typeof value === 'string' && value.length > 0;
+      const ledgerSecret: unknown = raw.ENVSYNC_LEDGER_SECRET;
+      if (typeof ledgerSecret === 'string' && ledgerSecret.length < 16) {
+        problem('ENVSYNC_LEDGER_SECRET', 'expected at least 16 characters (it keys the fingerprints of written values)');
+      }
+      const contexts = list(raw.ENVSYNC_NETLIFY_CONTEXTS);
+      if (contexts.includes('all') && contexts.length > 1) {
+        problem('ENVSYNC_NETLIFY_CONTEXTS', "expected either 'all' alone or a list of specific contexts");
+      }
+      if (raw.ENVSYNC_ENABLED !== true) return;
+      const targets = list(raw.ENVSYNC_TARGETS);
+      if (list(raw.ENVSYNC_INCLUDE_PREFIXES).length === 0) {
+        problem('ENVSYNC_INCLUDE_PREFIXES', 'required when ENVSYNC_ENABLED is true: an empty list manages nothing, never everything');
+      }
+      if (targets.length === 0) problem('ENVSYNC_TARGETS', 'required when ENVSYNC_ENABLED is true, e.g. render,netlify');
+      if (!set(ledgerSecret)) {
+        problem('ENVSYNC_LEDGER_SECRET', 'required when ENVSYNC_ENABLED is true: a random string of 16+ characters (openssl rand -hex 32)');
+      }
+      if (targets.includes('render') && list(raw.RENDER_SERVICE_ID).length === 0) {
+        problem('RENDER_SERVICE_ID', 'required when ENVSYNC_TARGETS includes render: one or more service ids (srv-...)');
+      }
+      if (targets.includes('netlify') && list(raw.ENVSYNC_NETLIFY_SITE_ID).length === 0 && list(raw.NETLIFY_SITE_ID).length === 0) {
+        problem('ENVSYNC_NETLIFY_SITE_ID', 'required when ENVSYNC_TARGETS includes netlify: one or more site ids (NETLIFY_SITE_ID is read as a fallback)');
+      }
+    },
+    { when: () => true },
+  )
   .transform((raw) => ({
     enabled: raw.ENVSYNC_ENABLED,
     mode: raw.ENVSYNC_MODE,
