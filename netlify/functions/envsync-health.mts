@@ -1,0 +1,7 @@
+import type { Context } from '@netlify/functions';
+import { healthEndpoint } from '../../src/service/health.ts';
+import { serve } from '../../src/service/endpoint.ts';
+import { productionDeps } from '../../src/service/production.ts';
+
+/** GET: public status (version, mode, targets and token sources, last run, open tickets). See docs/functions.md. */
+export default async (req: Request, _context: Context): Promise<Response> => serve(healthEndpoint, req, productionDeps());

@@ -1,0 +1,7 @@
+import type { Context } from '@netlify/functions';
+import { ticketsEndpoint } from '../../src/service/history.ts';
+import { serve } from '../../src/service/endpoint.ts';
+import { productionDeps } from '../../src/service/production.ts';
+
+/** GET: drift and failure tickets. See docs/functions.md. */
+export default async (req: Request, _context: Context): Promise<Response> => serve(ticketsEndpoint, req, productionDeps());

@@ -1,0 +1,375 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryProvider } from '../../test/support/memory-provider.ts';
+import { testEnv } from '../../test/support/settings.ts';
+import { createLogger } from '../logging/logger.ts';
+import { useLocalBlobs } from '../storage/test-blobs-server.ts';
+import type { Storage } from '../storage/types.ts';
+import { backgroundEndpoint } from './background.ts';
+import type { ServiceDeps } from './deps.ts';
+import { serve, type Endpoint } from './endpoint.ts';
+import { signatureHeader } from './fan-out.ts';
+import { healthEndpoint } from './health.ts';
+import { runsEndpoint, ticketsEndpoint } from './history.ts';
+import { scheduledEndpoint } from './scheduled.ts';
+import { applyAllEndpoint, applyEndpoint, dryRunEndpoint } from './sync-endpoints.ts';
+
+/**
+ * The endpoints with `new Request()`, memory providers, and the real Blobs storage on a local
+ * BlobsServer. The end-to-end tests run the same endpoints through the local Netlify runtime.
+ */
+
+const blobs = useLocalBlobs();
+const apiToken = 'unit-api-token';
+const base = 'http://localhost:8888/.netlify/functions';
+
+interface Setup {
+  render: MemoryProvider;
+  netlify: MemoryProvider;
+  storage: Storage;
+  deps: ServiceDeps;
+  posted: Request[];
+  lines: string[];
+  call(endpoint: Endpoint, path: string, init?: RequestInit & { auth?: boolean }): Promise<{ status: number; body: Record<string, unknown> }>;
+}
+
+function setup(env: Record<string, string | undefined> = {}, now?: () => number): Setup {
+  const render = new MemoryProvider('render');
+  const netlify = new MemoryProvider('netlify');
+  const client = blobs.freshClient();
+  const storage = blobs.open({ client });
+  const posted: Request[] = [];
+  const lines: string[] = [];
+  const deps: ServiceDeps = {
+    env: testEnv({ ENVSYNC_API_TOKEN: apiToken, APP_NAME: 'envsync', APP_COLOR: 'blue', ...env }),
+    openStorage: () => storage,
+    adapters: { render: render.adapter, netlify: netlify.adapter },
+    logger: createLogger({ write: (line) => lines.push(line) }),
+    // Only the fan-out POSTs through fetch here (memory providers and env tokens need none).
+    fetch: (input, init) => {
+      posted.push(new Request(input, init));
+      return Promise.resolve(new Response(null, { status: 202 }));
+    },
+    ...(now === undefined ? {} : { now }),
+  };
+  return {
+    render,
+    netlify,
+    storage,
+    deps,
+    posted,
+    lines,
+    async call(endpoint, path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (init.auth !== false) headers.set('authorization', `Bearer ${apiToken}`);
+      const response = await serve(endpoint, new Request(`${base}${path}`, { ...init, headers }), deps);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+  };
+}
+
+const results = (body: Record<string, unknown>) => body['results'] as { target: string; applied: boolean; errors: { code: string }[]; pending: unknown[] }[];
+
+describe('apply', () => {
+  it('syncs every target of the provider, then keeps the report and updates tickets', async () => {
+    const s = setup({ RENDER_SERVICE_ID: 'srv-a,srv-b' });
+    s.render.seed('srv-a', { APP_COLOR: 'red', OTHER: 'keep' });
+    s.render.seed('srv-b', {});
+
+    const { status, body } = await s.call(applyEndpoint, '/envsync-apply/render', { method: 'POST' });
+
+    expect(status).toBe(200);
+    expect(results(body).map((report) => [report.target, report.applied])).toEqual([
+      ['srv-a', true],
+      ['srv-b', true],
+    ]);
+    expect(s.render.values('srv-a')).toEqual({ APP_COLOR: 'blue', APP_NAME: 'envsync', OTHER: 'keep' });
+    expect(await s.storage.reports.list()).toHaveLength(2);
+    expect(await s.storage.tickets.list({ status: 'open' })).toEqual([]);
+  });
+
+  it('answers 409 and touches nothing when another run holds the only target', async () => {
+    const s = setup();
+    s.render.seed('srv-a', { APP_COLOR: 'red' });
+    await s.storage.locks.acquire({ provider: 'render', id: 'srv-a' }, 'someone-else', 60_000);
+
+    const { status, body } = await s.call(applyEndpoint, '/envsync-apply/render', { method: 'POST' });
+
+    expect(status).toBe(409);
+    expect(body).toEqual({ error: { code: 'conflict', message: expect.stringMatching(/target srv-a is being synced by another run.*nothing was changed/) as unknown } });
+    expect(s.render.operations).toEqual([]);
+    expect(await s.storage.reports.list()).toEqual([]);
+  });
+
+  it('syncs the free targets when only some are busy, and keeps no report or ticket for the busy one', async () => {
+    const s = setup({ RENDER_SERVICE_ID: 'srv-a,srv-b' });
+    s.render.seed('srv-a', {});
+    s.render.seed('srv-b', {});
+    await s.storage.locks.acquire({ provider: 'render', id: 'srv-a' }, 'someone-else', 60_000);
+
+    const { status, body } = await s.call(applyEndpoint, '/envsync-apply/render', { method: 'POST' });
+
+    expect(status).toBe(200);
+    expect(results(body).map((report) => [report.target, report.errors.map((error) => error.code)])).toEqual([
+      ['srv-a', ['conflict']],
+      ['srv-b', []],
+    ]);
+    expect(s.render.operations.filter((operation) => operation.includes('srv-a'))).toEqual([]);
+    expect((await s.storage.reports.list()).map((report) => report.target)).toEqual(['srv-b']);
+    expect(await s.storage.tickets.list()).toEqual([]);
+  });
+
+  it('releases its leases, so a second apply proceeds', async () => {
+    const s = setup();
+    s.render.seed('srv-a', {});
+    await s.call(applyEndpoint, '/envsync-apply/render', { method: 'POST' });
+
+    expect((await s.call(applyEndpoint, '/envsync-apply/render', { method: 'POST' })).status).toBe(200);
+  });
+
+  it('only plans under ENVSYNC_MODE=dry-run, and says so', async () => {
+    const s = setup({ ENVSYNC_MODE: 'dry-run' });
+    s.render.seed('srv-a', {});
+
+    const { status, body } = await s.call(applyEndpoint, '/envsync-apply/render', { method: 'POST' });
+
+    expect(status).toBe(200);
+    expect(body['note']).toMatch(/ENVSYNC_MODE is dry-run/);
+    expect(results(body)[0]).toMatchObject({ applied: false, pending: [{ op: 'create', key: 'APP_COLOR' }, { op: 'create', key: 'APP_NAME' }] });
+    expect(s.render.operations).toEqual(['read srv-a']);
+    expect((await s.storage.tickets.list({ status: 'open' })).map((ticket) => ticket.kind)).toEqual(['drift']);
+  });
+
+  it.each([
+    ['EnvSync is disabled', { ENVSYNC_ENABLED: 'false' }, '/envsync-apply/render', 503, 'disabled'],
+    ['the provider is not in ENVSYNC_TARGETS', {}, '/envsync-apply/netlify', 503, 'disabled'],
+    ['the target is not configured', {}, '/envsync-apply/render?target=srv-zzz', 400, 'bad-request'],
+    ['the settings are invalid', { ENVSYNC_MAX_DELETIONS: 'lots' }, '/envsync-apply/render', 500, 'config-invalid'],
+  ])('refuses when %s, before any provider request', async (_name, env, path, status, code) => {
+    const s = setup(env);
+    s.render.seed('srv-a', {});
+
+    const response = await s.call(applyEndpoint, path, { method: 'POST' });
+
+    expect(response.status).toBe(status);
+    expect((response.body['error'] as { code: string }).code).toBe(code);
+    expect(s.render.operations).toEqual([]);
+  });
+
+  it('checks the token before anything else', async () => {
+    const s = setup({ ENVSYNC_MAX_DELETIONS: 'lots' });
+
+    const response = await s.call(applyEndpoint, '/envsync-apply/vercel', { method: 'POST', auth: false, body: 'not json' });
+
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('dry-run and apply-all', () => {
+  it('dry-run plans one named target and writes nothing', async () => {
+    const s = setup({ RENDER_SERVICE_ID: 'srv-a,srv-b' });
+    s.render.seed('srv-a', {});
+    s.render.seed('srv-b', {});
+
+    const { body } = await s.call(dryRunEndpoint, '/envsync-dry-run/render', { method: 'POST', body: '{"target":"srv-b"}' });
+
+    expect(results(body).map((report) => [report.target, report.applied])).toEqual([['srv-b', false]]);
+    expect(s.render.operations).toEqual(['read srv-b']);
+  });
+
+  it('apply-all syncs every target of every enabled provider', async () => {
+    const s = setup({ ENVSYNC_TARGETS: 'render,netlify', ENVSYNC_NETLIFY_SITE_ID: 'site-a' });
+    s.render.seed('srv-a', {});
+    s.netlify.seed('site-a', {});
+
+    const { status, body } = await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+
+    expect(status).toBe(200);
+    expect(results(body).map((report) => report.target)).toEqual(['srv-a', 'site-a']);
+    expect(body['summary']).toEqual({ targets: 2, inSync: 2, pending: 0, withErrors: 0 });
+  });
+
+  it('apply-all with a target syncs it on the provider that configures it', async () => {
+    const s = setup({ ENVSYNC_TARGETS: 'render,netlify', ENVSYNC_NETLIFY_SITE_ID: 'site-a' });
+    s.render.seed('srv-a', {});
+    s.netlify.seed('site-a', {});
+
+    const { body } = await s.call(applyAllEndpoint, '/envsync-apply-all?target=site-a', { method: 'POST' });
+
+    expect(results(body).map((report) => report.target)).toEqual(['site-a']);
+    expect(s.render.operations).toEqual([]);
+  });
+});
+
+describe('fan-out to the background function', () => {
+  const fleet = Array.from({ length: 9 }, (_, index) => `srv-${index + 1}`);
+
+  it('queues a run over more than 8 targets, answers 202, and the background function completes it', async () => {
+    const s = setup({ RENDER_SERVICE_ID: fleet.join(',') });
+    for (const id of fleet) s.render.seed(id, {});
+
+    const queued = await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+
+    expect(queued.status).toBe(202);
+    const runId = queued.body['runId'] as string;
+    expect(queued.body).toMatchObject({ status: 'queued', targets: 9, progress: `/.netlify/functions/envsync-runs?runId=${runId}` });
+    expect(s.render.operations).toEqual([]);
+    expect(s.posted.map((request) => request.url)).toEqual([`${base.replace('/.netlify/functions', '')}/.netlify/functions/envsync-background`]);
+    expect((await s.call(runsEndpoint, `/envsync-runs?runId=${runId}`)).body['progress']).toMatchObject({ status: 'queued', done: [] });
+
+    const response = await serve(backgroundEndpoint, s.posted[0] as Request, s.deps);
+
+    expect(response.status).toBe(200);
+    const progress = (await s.call(runsEndpoint, `/envsync-runs?runId=${runId}`)).body['progress'];
+    expect(progress).toMatchObject({ status: 'done', pending: [], done: fleet.map((id) => `render:${id}`) });
+    for (const id of fleet) expect(s.render.values(id)).toEqual({ APP_COLOR: 'blue', APP_NAME: 'envsync' });
+    expect(await s.storage.reports.list({ limit: 20 })).toHaveLength(9);
+  });
+
+  it('the background function runs nothing without the run signature', async () => {
+    const s = setup({ RENDER_SERVICE_ID: fleet.join(',') });
+    for (const id of fleet) s.render.seed(id, {});
+    await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+    const signed = s.posted[0] as Request;
+    const forged = new Request(signed.url, { method: 'POST', body: await signed.clone().text(), headers: { [signatureHeader]: 'f'.repeat(64) } });
+
+    const response = await serve(backgroundEndpoint, forged, s.deps);
+
+    expect(response.status).toBe(401);
+    expect(s.render.operations).toEqual([]);
+  });
+
+  it('marks the run failed and answers 500 when the background function does not accept it', async () => {
+    const s = setup({ RENDER_SERVICE_ID: fleet.join(',') });
+    const refusing: ServiceDeps = { ...s.deps, fetch: () => Promise.resolve(new Response('nope', { status: 404 })) };
+
+    const response = await serve(applyAllEndpoint, new Request(`${base}/envsync-apply-all`, { method: 'POST', headers: { authorization: `Bearer ${apiToken}` } }), refusing);
+
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/did not accept the run \(HTTP 404\)/);
+  });
+});
+
+describe('the scheduled run', () => {
+  const scheduled = (s: Setup) => serve(scheduledEndpoint, new Request(`${base}/envsync-scheduled`, { method: 'POST', body: '{"next_run":"2026-01-01T01:00:00Z"}' }), s.deps);
+
+  it('syncs every target in ENVSYNC_MODE and remembers when it ran', async () => {
+    const s = setup({}, () => Date.parse('2026-01-01T00:00:00Z'));
+    s.render.seed('srv-a', {});
+
+    const response = await scheduled(s);
+
+    expect(response.status).toBe(200);
+    expect(s.render.values('srv-a')).toEqual({ APP_COLOR: 'blue', APP_NAME: 'envsync' });
+    expect(await s.storage.runs.lastScheduledRun()).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('skips with ENVSYNC_SCHEDULE=off or EnvSync disabled', async () => {
+    for (const env of [{ ENVSYNC_SCHEDULE: 'off' }, { ENVSYNC_ENABLED: 'false' }]) {
+      const s = setup(env);
+      s.render.seed('srv-a', {});
+
+      const body = (await (await scheduled(s)).json()) as { skipped: string };
+
+      expect(body.skipped).toMatch(/off|not true/);
+      expect(s.render.operations).toEqual([]);
+    }
+  });
+
+  it('runs @daily once per 24 hours', async () => {
+    let now = Date.parse('2026-01-01T00:00:10Z');
+    const s = setup({ ENVSYNC_SCHEDULE: '@daily' }, () => now);
+    s.render.seed('srv-a', {});
+
+    await scheduled(s);
+    now += 60 * 60_000;
+    const skipped = (await (await scheduled(s)).json()) as { skipped?: string };
+    now = Date.parse('2026-01-02T00:00:05Z');
+    await scheduled(s);
+
+    expect(skipped.skipped).toMatch(/@daily.*2026-01-01T00:00:10/);
+    expect(s.render.operations.filter((operation) => operation.startsWith('read'))).toHaveLength(2);
+  });
+});
+
+describe('health', () => {
+  const health = (s: Setup) => s.call(healthEndpoint, '/envsync-health', { auth: false });
+
+  it('shows each target with where its token was found, the last run and open tickets, and no secret', async () => {
+    const s = setup({ ENVSYNC_TARGETS: 'render,netlify', ENVSYNC_NETLIFY_SITE_ID: 'site-a', NETLIFY_API_TOKEN: undefined });
+    s.render.seed('srv-a', {});
+    s.netlify.seed('site-a', {});
+    await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+
+    const { status, body } = await health(s);
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      enabled: true,
+      mode: 'enforce',
+      schedule: '@hourly',
+      apiTokenConfigured: true,
+      canonical: { keys: 2, source: 'environment' },
+      targets: [
+        { provider: 'render', id: 'srv-a', token: { found: true, source: 'env:RENDER_API_TOKEN' } },
+        { provider: 'netlify', id: 'site-a', token: { found: false, problem: expect.stringMatching(/No NETLIFY_API_TOKEN found/) as unknown } },
+      ],
+      storage: { ok: true },
+      lastRun: { targets: 2, applied: 1, inSync: 1, withErrors: 1 },
+      openTickets: 1,
+    });
+    const text = JSON.stringify(body);
+    for (const secret of [apiToken, 'rnd_test_token', 'test-ledger-secret-0123456789', '"blue"']) expect(text).not.toContain(secret);
+  });
+
+  it('answers 500 listing every problem of an invalid configuration', async () => {
+    const s = setup({ ENVSYNC_INCLUDE_PREFIXES: '', ENVSYNC_LEDGER_SECRET: '' });
+
+    const { status, body } = await health(s);
+
+    expect(status).toBe(500);
+    expect(body['error']).toEqual({
+      code: 'config-invalid',
+      message: expect.stringMatching(/\(2 problems\): ENVSYNC_INCLUDE_PREFIXES: .*; ENVSYNC_LEDGER_SECRET: /) as unknown,
+    });
+  });
+
+  it('still answers when storage is unavailable, saying why', async () => {
+    const s = setup();
+    const broken: ServiceDeps = { ...s.deps, openStorage: () => Promise.reject(new Error('no blobs')) };
+
+    const response = await serve(healthEndpoint, new Request(`${base}/envsync-health`), broken);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ storage: { ok: false }, lastRun: null, openTickets: null });
+  });
+});
+
+describe('runs and tickets', () => {
+  it('list reports newest first with filters, and tickets by status', async () => {
+    const s = setup({ ENVSYNC_MODE: 'dry-run', RENDER_SERVICE_ID: 'srv-a,srv-b' });
+    s.render.seed('srv-a', {});
+    s.render.seed('srv-b', {});
+    await s.call(applyEndpoint, '/envsync-apply/render', { method: 'POST' });
+    await s.call(applyEndpoint, '/envsync-apply/render', { method: 'POST', body: '{"target":"srv-b"}' });
+
+    const runs = (await s.call(runsEndpoint, '/envsync-runs?target=srv-b&limit=5')).body['runs'] as { target: string; runId: string }[];
+    const all = (await s.call(runsEndpoint, '/envsync-runs?limit=1')).body['runs'] as { target: string }[];
+    const tickets = (await s.call(ticketsEndpoint, '/envsync-tickets?status=open&provider=render')).body['tickets'] as { target: string; occurrences: number }[];
+
+    expect(runs.map((run) => run.target)).toEqual(['srv-b', 'srv-b']);
+    expect(all.map((run) => run.target)).toEqual(['srv-b']);
+    expect(tickets.map((ticket) => [ticket.target, ticket.occurrences]).sort()).toEqual([
+      ['srv-a', 1],
+      ['srv-b', 2],
+    ]);
+  });
+
+  it('refuses an unknown query parameter', async () => {
+    const s = setup();
+
+    const { status, body } = await s.call(ticketsEndpoint, '/envsync-tickets?state=open');
+
+    expect(status).toBe(400);
+    expect((body['error'] as { message: string }).message).toMatch(/state/);
+  });
+});

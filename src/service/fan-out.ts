@@ -1,0 +1,124 @@
+import { createHmac } from 'node:crypto';
+import type { EnvSource } from '../config/load.ts';
+import type { Settings } from '../config/settings.ts';
+import { targetKey, type TargetRef } from '../core/ledger.ts';
+import { SyncError } from '../errors.ts';
+import type { RunProgress, Storage } from '../storage/types.ts';
+import { constantTimeEqual } from './auth.ts';
+import type { ServiceDeps } from './deps.ts';
+
+/**
+ * Handing large runs to the background function. A synchronous function has 60 s (30 s locally),
+ * a scheduled one 30 s; a fleet of 50 Render services and 50 Netlify sites needs minutes. Above
+ * {@link fanOutThreshold} targets, the run's progress is recorded in Blobs and the background
+ * function (15 min) is started with a POST; the caller gets 202 and the runId at once.
+ */
+
+/** Most targets one synchronous or scheduled invocation syncs itself. */
+export const fanOutThreshold = 8;
+
+/** The background function's name (netlify/functions/envsync-background.mts). */
+export const backgroundFunctionName = 'envsync-background';
+
+/** Header carrying the run's signature on the POST that starts the background function. */
+export const signatureHeader = 'x-envsync-signature';
+
+/** Whether a run over `targetCount` targets goes to the background function. */
+export function shouldFanOut(targetCount: number): boolean {
+  return targetCount > fanOutThreshold;
+}
+
+/**
+ * The background function is reachable by URL like any function, so it only runs a run that
+ * was queued by EnvSync: the POST carries an HMAC of the runId keyed by ENVSYNC_LEDGER_SECRET
+ * (required whenever EnvSync is enabled, and never sent anywhere), which the scheduled function
+ * can produce even when no ENVSYNC_API_TOKEN is set.
+ */
+export function runSignature(ledgerSecret: string, runId: string): string {
+  return createHmac('sha256', ledgerSecret).update(`envsync-background:${runId}`).digest('hex');
+}
+
+/** @throws SyncError `unauthorized` unless the request carries the run's signature. */
+export function verifyRunSignature(request: Request, settings: Settings, runId: string): void {
+  const given = request.headers.get(signatureHeader) ?? '';
+  if (settings.ledgerSecret === undefined || !constantTimeEqual(given, runSignature(settings.ledgerSecret, runId))) {
+    throw new SyncError('unauthorized', `${backgroundFunctionName} only runs runs queued by EnvSync itself (signed with ENVSYNC_LEDGER_SECRET). Start a run with envsync-apply-all instead.`);
+  }
+}
+
+/**
+ * Where to POST to start the background function: the origin the request came to (a deploy
+ * preview reaches its own background function), or for the scheduled function, which is not
+ * called by a browser, the site's primary URL (`URL`, set by Netlify) when there is one.
+ */
+export function backgroundUrl(request: Request, env: EnvSource, preferSiteUrl: boolean): string {
+  const siteUrl = env['URL'];
+  const origin = preferSiteUrl && siteUrl !== undefined && URL.canParse(siteUrl) ? new URL(siteUrl).origin : new URL(request.url).origin;
+  return `${origin}/.netlify/functions/${backgroundFunctionName}`;
+}
+
+/** A run to queue. */
+export interface QueuedRun {
+  readonly runId: string;
+  readonly mode: 'dry-run' | 'enforce';
+  readonly targets: readonly TargetRef[];
+}
+
+/**
+ * Records the run as queued and starts the background function.
+ * @throws SyncError `internal` when the background function does not accept the run; the progress
+ *   record then says `failed`, so the runs endpoint does not show it queued for ever.
+ */
+export async function dispatchToBackground(
+  run: QueuedRun,
+  context: { readonly settings: Settings; readonly storage: Storage; readonly deps: ServiceDeps; readonly url: string },
+): Promise<RunProgress> {
+  const { settings, storage, deps } = context;
+  const now = new Date((deps.now ?? Date.now)()).toISOString();
+  const progress: RunProgress = {
+    runId: run.runId,
+    status: 'queued',
+    mode: run.mode,
+    pending: run.targets.map(targetKey),
+    done: [],
+    startedAt: now,
+    updatedAt: now,
+  };
+  await storage.runs.saveProgress(progress);
+  const status = await postToBackground(run.runId, settings, deps, context.url);
+  if (status === 202 || status === 200) {
+    deps.logger.info('run.fanned_out', { runId: run.runId, targets: run.targets.length });
+    return progress;
+  }
+  const error = `The background function did not accept the run (${status === undefined ? 'no response' : `HTTP ${status}`}). Check that ${backgroundFunctionName} is deployed and its log.`;
+  await storage.runs.saveProgress({ ...progress, status: 'failed', error, updatedAt: new Date((deps.now ?? Date.now)()).toISOString() });
+  throw new SyncError('internal', `${error} Run ${run.runId} did not start.`);
+}
+
+async function postToBackground(runId: string, settings: Settings, deps: ServiceDeps, url: string): Promise<number | undefined> {
+  const fetch = deps.fetch ?? globalThis.fetch;
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [signatureHeader]: runSignature(settings.ledgerSecret ?? '', runId) },
+      body: JSON.stringify({ runId }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    await response.body?.cancel();
+    return response.status;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The 202 answer of a fanned-out run. */
+export function queuedBody(progress: RunProgress, note: string | undefined): Record<string, unknown> {
+  return {
+    runId: progress.runId,
+    status: progress.status,
+    mode: progress.mode,
+    targets: progress.pending.length,
+    progress: `/.netlify/functions/envsync-runs?runId=${progress.runId}`,
+    ...(note === undefined ? {} : { note }),
+  };
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { SyncError } from '../errors.ts';
+import { providerIds } from '../providers/ids.ts';
+import { validate } from './body.ts';
+
+/**
+ * The zod schemas of everything a caller sends: bodies and query strings. Strict objects, so a
+ * misspelt option (`traget`) is a 400 naming it rather than silently ignored.
+ */
+
+const targetId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a service or site id (letters, digits, ., _ and -)');
+
+/** Body of dry-run, apply and apply-all: optionally one target. */
+export const syncBodySchema = z.strictObject({ target: targetId.optional() });
+
+const syncQuerySchema = z.strictObject({ target: targetId.optional(), provider: z.string().optional() });
+
+/** Query of envsync-runs. */
+export const runsQuerySchema = z.strictObject({
+  provider: z.enum(providerIds).optional(),
+  target: targetId.optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  runId: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'expected a run id as returned by apply-all').optional(),
+});
+
+/** Query of envsync-tickets. */
+export const ticketsQuerySchema = z.strictObject({
+  status: z.enum(['open', 'resolved']).optional(),
+  provider: z.enum(providerIds).optional(),
+  target: targetId.optional(),
+});
+
+/** Body the background function receives from a fan-out. */
+export const backgroundBodySchema = z.strictObject({ runId: z.string().regex(/^[A-Za-z0-9-]{1,100}$/) });
+
+/** The query string of a request as a plain object, for a strict schema. A repeated name is a 400. */
+export function queryOf<T>(request: Request, schema: z.ZodType<T>): T {
+  const params = new URL(request.url).searchParams;
+  const query: Record<string, string> = {};
+  for (const [name, value] of params) {
+    if (name in query) throw new SyncError('bad-request', `Query parameter "${name.slice(0, 40)}" is given twice; give it once.`);
+    query[name] = value;
+  }
+  return validate(schema, query, 'query string');
+}
+
+/**
+ * The one target a sync request names, from the body or `?target=`, or `undefined` for all. Both
+ * may be given only if they agree.
+ */
+export function requestedTarget(request: Request, body: z.infer<typeof syncBodySchema>): string | undefined {
+  const query = queryOf(request, syncQuerySchema);
+  if (body.target !== undefined && query.target !== undefined && body.target !== query.target) {
+    throw new SyncError('bad-request', `The body names target ${body.target} but ?target= names ${query.target}. Name one target.`);
+  }
+  return body.target ?? query.target;
+}

@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import type { Settings } from '../config/settings.ts';
+import { loadCanonical } from '../core/canonical.ts';
+import { syncProvider } from '../core/engine.ts';
+import type { SyncReport } from '../core/report.ts';
+import { createTokenCache } from '../discovery/index.ts';
+import type { Budget } from '../http/budget.ts';
+import type { ProviderId } from '../providers/ids.ts';
+import type { Storage } from '../storage/types.ts';
+import { defaultLeaseTtlMs } from '../storage/locks.ts';
+import type { FunctionKind, ServiceDeps } from './deps.ts';
+import { createLockGuard } from './lock-guard.ts';
+import { recordReports } from './record.ts';
+import type { ProviderWork } from './work.ts';
+
+/** One sync run as the functions start it. */
+export interface SyncJob {
+  readonly runId: string;
+  readonly mode: 'dry-run' | 'enforce';
+  readonly work: readonly ProviderWork[];
+  /** Which function runs it, recorded in its leases' holder name. */
+  readonly kind: FunctionKind;
+}
+
+/** What a run needs around the engine. */
+export interface RunContext {
+  readonly settings: Settings;
+  readonly deps: ServiceDeps;
+  readonly storage: Storage;
+  readonly budget: Budget;
+}
+
+/** A finished run: its reports and any storage warning. */
+export interface SyncRun {
+  readonly runId: string;
+  readonly results: SyncReport[];
+  readonly warnings: string[];
+}
+
+/** Syncs some targets of one provider within a run, with everything loaded once per run. */
+export type TargetSyncer = (provider: ProviderId, targets: readonly string[]) => Promise<SyncReport[]>;
+
+/**
+ * Prepares a run: loads the canonical set and creates the token cache once, so a run over many
+ * targets and both providers reads the canonical file and discovers each token a single time, and
+ * wires the engine's guard to the Blobs leases (enforce only: a plan writes nothing, so it needs no
+ * lock and never gets a 409).
+ *
+ * @throws SyncError `canonical-invalid` when the canonical set cannot be loaded.
+ */
+export async function prepareRun(job: Omit<SyncJob, 'work'>, context: RunContext): Promise<TargetSyncer> {
+  const { settings, deps, storage, budget } = context;
+  const fetch = deps.fetch ?? globalThis.fetch;
+  const logger = deps.logger.child({ runId: job.runId });
+  const canonical = await loadCanonical(settings, deps.env);
+  const tokens = createTokenCache({ settings, env: deps.env, fetch, readFile: readUtf8, logger });
+  const guard =
+    job.mode === 'enforce' ? createLockGuard(storage.locks, `${job.kind}:${job.runId}`, defaultLeaseTtlMs, deps.adapters, logger) : undefined;
+  return (provider, targets) =>
+    syncProvider(
+      { provider, mode: job.mode, targets, runId: job.runId },
+      {
+        settings,
+        env: deps.env,
+        ledger: storage.ledger,
+        logger,
+        budget,
+        adapters: deps.adapters,
+        tokens,
+        canonical,
+        ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+        ...(guard === undefined ? {} : { guard }),
+        ...(deps.now === undefined ? {} : { now: deps.now }),
+      },
+    );
+}
+
+/**
+ * Runs a whole job in this invocation: each provider's targets through the engine, then each
+ * report into the history and the tickets.
+ */
+export async function runSync(job: SyncJob, context: RunContext): Promise<SyncRun> {
+  const sync = await prepareRun(job, context);
+  const results: SyncReport[] = [];
+  const warnings: string[] = [];
+  for (const work of job.work) {
+    const reports = await sync(work.provider, work.targets);
+    warnings.push(...(await recordReports(context.storage, reports, context.deps.logger)));
+    results.push(...reports);
+  }
+  return { runId: job.runId, results, warnings };
+}
+
+function readUtf8(path: string): Promise<string> {
+  return readFile(path, 'utf8');
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { Settings } from '../config/settings.ts';
+import { isInSync } from '../core/report.ts';
+import { SyncError } from '../errors.ts';
+import type { Storage } from '../storage/types.ts';
+import { createBudget, functionBudgetsMs } from '../http/budget.ts';
+import { requireApiToken } from './auth.ts';
+import { readJsonBody } from './body.ts';
+import type { ServiceDeps } from './deps.ts';
+import type { Endpoint } from './endpoint.ts';
+import { backgroundUrl, dispatchToBackground, queuedBody, shouldFanOut } from './fan-out.ts';
+import { requestedTarget, syncBodySchema } from './inputs.ts';
+import { isBusyReport } from './record.ts';
+import { jsonResponse } from './responses.ts';
+import { providerFromRequest, requireNoSubPath } from './route.ts';
+import { runSync, type SyncRun } from './run-sync.ts';
+import { loadEnabledSettings, targetsOf, workForAll, workForProvider, type ProviderWork } from './work.ts';
+
+/** `POST /.netlify/functions/envsync-dry-run/{provider}`: plans every target of a provider, writes nothing. */
+export const dryRunEndpoint = syncEndpoint('envsync-dry-run', 'plan', 'provider');
+/** `POST /.netlify/functions/envsync-apply/{provider}`: applies the canonical set to every target of a provider. */
+export const applyEndpoint = syncEndpoint('envsync-apply', 'apply', 'provider');
+/** `POST /.netlify/functions/envsync-apply-all`: applies to every target of every enabled provider. */
+export const applyAllEndpoint = syncEndpoint('envsync-apply-all', 'apply', 'all');
+
+/**
+ * The three sync endpoints share one flow: authenticate, find the provider, read the body, load
+ * and check the settings, decide the targets, then run here or, above the fan-out threshold, in
+ * the background function (202 + runId). Every refusal happens before anything is read or written.
+ */
+function syncEndpoint(name: string, action: 'plan' | 'apply', scope: 'provider' | 'all'): Endpoint {
+  return {
+    name,
+    methods: ['POST'],
+    async run(request, deps) {
+      requireApiToken(request, deps.env);
+      const provider = scope === 'provider' ? providerFromRequest(request, name) : (requireNoSubPath(request, name), undefined);
+      const target = requestedTarget(request, await readJsonBody(request, syncBodySchema));
+      const settings = loadEnabledSettings(deps.env);
+      const work = provider === undefined ? workForAll(settings, deps.adapters, target) : [workForProvider(settings, deps.adapters[provider], target)];
+      const mode = action === 'plan' ? 'dry-run' : settings.mode;
+      const note = action === 'apply' && settings.mode === 'dry-run' ? dryRunModeNote : undefined;
+      return runOrQueue({ request, deps, settings, work, mode, note });
+    },
+  };
+}
+
+/** Why an apply endpoint only planned. */
+export const dryRunModeNote =
+  'ENVSYNC_MODE is dry-run, so this apply only planned: nothing was written (applied: false) and the differences are listed as pending. Set ENVSYNC_MODE=enforce to apply.';
+
+/** A decided run, ready to start. */
+export interface RunRequest {
+  readonly request: Request;
+  readonly deps: ServiceDeps;
+  readonly settings: Settings;
+  readonly work: readonly ProviderWork[];
+  readonly mode: 'dry-run' | 'enforce';
+  readonly note: string | undefined;
+  /** The scheduled function starts the background one through the site's primary URL. */
+  readonly scheduled?: boolean;
+  /** Storage the caller already opened. */
+  readonly storage?: Storage;
+}
+
+/** Runs the work in this invocation, or queues it for the background function when it is large. */
+export async function runOrQueue(run: RunRequest): Promise<Response> {
+  const { deps, settings, work, mode, note } = run;
+  const storage = run.storage ?? (await deps.openStorage());
+  const runId = randomUUID();
+  const targets = targetsOf(work);
+  if (shouldFanOut(targets.length)) {
+    const url = backgroundUrl(run.request, deps.env, run.scheduled === true);
+    const progress = await dispatchToBackground({ runId, mode, targets }, { settings, storage, deps, url });
+    return jsonResponse(202, queuedBody(progress, note));
+  }
+  const budget = createBudget(run.scheduled === true ? functionBudgetsMs.scheduled : functionBudgetsMs.http, deps.now);
+  const kind = run.scheduled === true ? 'scheduled' : 'http';
+  const result = await runSync({ runId, mode, work, kind }, { settings, deps, storage, budget });
+  return jsonResponse(200, syncBody(result, mode, note));
+}
+
+/**
+ * The 200 answer of a finished run. When every target was busy, nothing happened at all, and the
+ * request is answered 409 instead.
+ */
+export function syncBody(run: SyncRun, mode: 'dry-run' | 'enforce', note: string | undefined): Record<string, unknown> {
+  const busy = run.results.filter(isBusyReport);
+  if (busy.length > 0 && busy.length === run.results.length) {
+    const messages = [...new Set(busy.flatMap((report) => report.errors.map((error) => error.message)))];
+    throw new SyncError('conflict', messages.join(' '));
+  }
+  return {
+    runId: run.runId,
+    mode,
+    summary: {
+      targets: run.results.length,
+      inSync: run.results.filter(isInSync).length,
+      pending: run.results.filter((report) => report.pending.length > 0).length,
+      withErrors: run.results.filter((report) => report.errors.length > 0).length,
+    },
+    ...(note === undefined ? {} : { note }),
+    ...(run.warnings.length > 0 ? { warnings: run.warnings } : {}),
+    results: run.results,
+  };
+}

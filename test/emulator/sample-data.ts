@@ -1,0 +1,35 @@
+import type { NetlifyFake } from './netlify.ts';
+import type { RenderFake } from './render.ts';
+
+/**
+ * The sample accounts the demo and `npm run emulator` start with: two Render services and one
+ * Netlify site, each a little out of step with the canonical set, next to variables EnvSync does
+ * not manage (they must survive every sync). Made-up values only.
+ */
+
+/** The tokens the emulator accepts. The Netlify one is served by the emulator's dashboard too. */
+export const demoTokens = { render: 'rnd_demo_token', netlify: 'nfp_demo_token' } as const;
+
+/** The targets of the sample accounts. */
+export const demoTargets = { render: ['srv-demo-api', 'srv-demo-worker'], netlify: ['site-demo-web'] } as const;
+
+/** The canonical set the demo syncs (keys starting with APP_). */
+export const demoCanonical: Readonly<Record<string, string>> = {
+  APP_API_URL: 'https://api.example.com/v2',
+  APP_FEATURE_FLAGS: 'search,beta-banner',
+  APP_LOG_LEVEL: 'info',
+  APP_SUPPORT_EMAIL: 'help@example.com',
+};
+
+/** Seeds the sample services and site: some keys missing, some stale, some unmanaged. */
+export function seedSampleData(render: RenderFake, netlify: NetlifyFake): void {
+  render.seed('srv-demo-api', {
+    APP_API_URL: 'https://api.example.com/v1',
+    APP_LOG_LEVEL: 'debug',
+    DATABASE_URL: 'postgres://demo:demo@db.internal:5432/app',
+  });
+  render.seed('srv-demo-worker', { REDIS_URL: 'redis://cache.internal:6379', APP_FEATURE_FLAGS: 'search,beta-banner' });
+  netlify.addSite({ id: 'site-demo-web', accountId: 'acc-demo', accountSlug: 'demo-team', name: 'demo-web' });
+  netlify.seed('site-demo-web', 'APP_API_URL', { values: { all: 'https://api.example.com/v1' } });
+  netlify.seed('site-demo-web', 'NODE_VERSION', { values: { all: '20' } });
+}
