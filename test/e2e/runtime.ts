@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { basename, extname, join } from 'node:path';
@@ -55,6 +55,8 @@ export interface Runtime {
   call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
   /** Everything the runtime printed so far (our JSON log lines included). */
   output(): string;
+  /** The text of every file in the runtime's local Blobs sandbox. */
+  blobFiles(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     url,
     call: (method, path, callOptions) => call(`${url}${path}`, method, callOptions),
     output: () => output,
+    blobFiles: () => readTree(join(root, '.netlify', 'blobs-serve')),
     stop: async () => {
       await stopChild(child);
       await rm(root, { recursive: true, force: true });
@@ -201,4 +204,11 @@ export function call(url: string, method: string, options: CallOptions = {}): Pr
     request.setTimeout(120_000, () => request.destroy(new Error(`${method} ${url} timed out`)));
     request.end(body);
   });
+}
+
+/** The contents of every file below `dir` (none when it does not exist). */
+async function readTree(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  return Promise.all(files.map((file) => readFile(file, 'utf8')));
 }

@@ -249,3 +249,15 @@ describe('two applies on one target at once', () => {
     expect(result.status).toBe(200);
   });
 });
+
+describe('after every call above', () => {
+  it('no canonical value or secret reached the function logs or the Blobs sandbox', async () => {
+    const files = await runtime.blobFiles();
+    expect(files.length).toBeGreaterThan(0);
+    expect(runtime.output()).toContain('"event":"sync.target_done"');
+    for (const secret of secrets) {
+      expect(runtime.output()).not.toContain(secret);
+      for (const file of files) expect(file).not.toContain(secret);
+    }
+  });
+});
