@@ -3,7 +3,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
 import { RenderFake } from '../../test/emulator/render.ts';
 import { createRenderAdapter } from './render.ts';
-import { numberedVariables, renderSession, renderTestBase, syncOnce } from './render/test-harness.ts';
+import { numberedVariables, renderSession, renderTestBase, syncOnce } from '../../test/support/render-harness.ts';
 
 /**
  * Render adapter throughput against the stateful fake through msw: what a sync of a large service

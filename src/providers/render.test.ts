@@ -10,7 +10,7 @@ import {
   renderSession,
   syncOnce,
   virtualClock,
-} from './render/test-harness.ts';
+} from '../../test/support/render-harness.ts';
 
 const server = useMswServer();
 let fake: RenderFake;

@@ -4,7 +4,7 @@ import { useMswServer } from '../../../test/support/msw.ts';
 import { isSyncError } from '../../errors.ts';
 import type { Plan } from '../../core/plan.ts';
 import { renderAdapter } from '../render.ts';
-import { renderHandler, renderSession, syncOnce } from './test-harness.ts';
+import { renderHandler, renderSession, syncOnce } from '../../../test/support/render-harness.ts';
 
 const server = useMswServer();
 let fake: RenderFake;

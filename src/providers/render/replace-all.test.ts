@@ -5,7 +5,7 @@ import { diff } from '../../core/diff.ts';
 import type { Plan, PlannedChange } from '../../core/plan.ts';
 import { isSyncError } from '../../errors.ts';
 import { renderAdapter } from '../render.ts';
-import { managedPolicy, numberedVariables, renderHandler, renderSession, syncOnce } from './test-harness.ts';
+import { managedPolicy, numberedVariables, renderHandler, renderSession, syncOnce } from '../../../test/support/render-harness.ts';
 
 const server = useMswServer();
 let fake: RenderFake;

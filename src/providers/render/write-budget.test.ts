@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { RenderFake } from '../../../test/emulator/render.ts';
 import { useMswServer } from '../../../test/support/msw.ts';
 import { createRenderAdapter } from '../render.ts';
-import { numberedVariables, renderHandler, renderSession, renderTestBase, renderTestToken, syncOnce, virtualClock, type VirtualClock } from './test-harness.ts';
+import { numberedVariables, renderHandler, renderSession, renderTestBase, renderTestToken, syncOnce, virtualClock, type VirtualClock } from '../../../test/support/render-harness.ts';
 import { createWriteBudget } from './write-budget.ts';
 import { chooseWritePath } from './write-path.ts';
 

@@ -1,12 +1,12 @@
 import { http } from 'msw';
-import { createFingerprinter } from '../../core/ledger.ts';
-import { diff, type DiffPolicy } from '../../core/diff.ts';
-import { noContext, type Plan, type RemoteState } from '../../core/plan.ts';
-import { createBudget } from '../../http/budget.ts';
-import { createLogger } from '../../logging/logger.ts';
-import { testSettings } from '../../../test/support/settings.ts';
-import type { RenderFake } from '../../../test/emulator/render.ts';
-import type { ApplyOutcome, ProviderConnection, ProviderSession } from '../types.ts';
+import { createFingerprinter } from '../../src/core/ledger.ts';
+import { diff, type DiffPolicy } from '../../src/core/diff.ts';
+import { noContext, type Plan, type RemoteState } from '../../src/core/plan.ts';
+import { createBudget } from '../../src/http/budget.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { testSettings } from './settings.ts';
+import type { RenderFake } from '../emulator/render.ts';
+import type { ApplyOutcome, ProviderConnection, ProviderSession } from '../../src/providers/types.ts';
 
 /**
  * Test wiring for the Render adapter: an msw handler in front of the fake, a session, a diff
