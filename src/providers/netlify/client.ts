@@ -8,9 +8,6 @@ import { RequestGate } from './gate.ts';
 /** Name used in every message. */
 export const providerName = 'Netlify';
 
-/** NETLIFY_API_URL's default; the settings type allows it to be unset, the schema never leaves it so. */
-const defaultApiUrl = 'https://api.netlify.com/api/v1';
-
 /** What to do about a rejected token, appended to 401/403 messages. */
 export const netlifyAuthHint =
   'Create a personal access token at https://app.netlify.com/user/applications#personal-access-tokens with access to the team that owns the site (SAML/SSO teams must grant it access), and store it as NETLIFY_API_TOKEN.';
@@ -40,7 +37,7 @@ export class NetlifyClient {
 
   constructor(session: ProviderSession) {
     this.#session = session;
-    this.baseUrl = session.settings.apiUrls.netlify ?? defaultApiUrl;
+    this.baseUrl = session.settings.apiUrls.netlify;
     this.#gate = new RequestGate(session.budget);
     this.#http = createProviderHttp({
       providerName,

@@ -9,9 +9,6 @@ import { applyReplaceAll } from './replace-all.ts';
 import { createWriteBudget, renderWritesPerMinute } from './write-budget.ts';
 import { chooseWritePath, perKeyWriteLimit } from './write-path.ts';
 
-/** Render's API base URL, as in its OpenAPI document (`servers[0].url`). */
-export const renderDefaultApiUrl = 'https://api.render.com/v1';
-
 /** Tuning for tests and benchmarks; production uses Render's documented limits. */
 export interface RenderConnectionOptions {
   /** @default {@link renderWritesPerMinute} */
@@ -34,7 +31,7 @@ export function connectRender(session: ProviderSession, options: RenderConnectio
   const http = createProviderHttp({
     providerName: renderName,
     // The settings schema defaults RENDER_API_URL, but its inferred type still admits undefined.
-    baseUrl: session.settings.apiUrls.render ?? renderDefaultApiUrl,
+    baseUrl: session.settings.apiUrls.render,
     token: session.token,
     tokenSource: session.tokenSource,
     authHint: renderAuthHint,
