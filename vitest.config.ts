@@ -6,6 +6,6 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 120_000,
-    benchmark: { include: ['src/**/*.bench.ts', 'test/**/*.bench.ts'] },
+    benchmark: { include: ['bench/**/*.bench.ts'] },
   },
 });

@@ -1,6 +1,6 @@
 import type { Config, Context } from '@netlify/functions';
-import { backgroundEndpoint } from '../../src/service/background.ts';
-import { serve } from '../../src/service/endpoint.ts';
+import { backgroundEndpoint } from '../../src/service/endpoints/background.ts';
+import { serve } from '../../src/service/http/endpoint.ts';
 import { productionDeps } from '../../src/service/production.ts';
 
 /** Runs a large sync queued by apply-all or the schedule (15 min limit). Only accepts runs signed by EnvSync. */

@@ -1,6 +1,6 @@
 import type { Context } from '@netlify/functions';
-import { runsEndpoint } from '../../src/service/history.ts';
-import { serve } from '../../src/service/endpoint.ts';
+import { runsEndpoint } from '../../src/service/endpoints/runs-and-tickets.ts';
+import { serve } from '../../src/service/http/endpoint.ts';
 import { productionDeps } from '../../src/service/production.ts';
 
 /** GET: recent sync reports, or the progress of a background run. See docs/functions.md. */

@@ -1,6 +1,6 @@
 import type { Config, Context } from '@netlify/functions';
-import { scheduledEndpoint } from '../../src/service/scheduled.ts';
-import { serve } from '../../src/service/endpoint.ts';
+import { scheduledEndpoint } from '../../src/service/endpoints/scheduled.ts';
+import { serve } from '../../src/service/http/endpoint.ts';
 import { productionDeps } from '../../src/service/production.ts';
 
 /** The periodic sync. Netlify triggers it hourly; ENVSYNC_SCHEDULE (@hourly, @daily, off) decides at run time whether it syncs. */

@@ -1,6 +1,6 @@
 import type { Context } from '@netlify/functions';
-import { ticketsEndpoint } from '../../src/service/history.ts';
-import { serve } from '../../src/service/endpoint.ts';
+import { ticketsEndpoint } from '../../src/service/endpoints/runs-and-tickets.ts';
+import { serve } from '../../src/service/http/endpoint.ts';
 import { productionDeps } from '../../src/service/production.ts';
 
 /** GET: drift and failure tickets. See docs/functions.md. */

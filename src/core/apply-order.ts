@@ -1,6 +1,6 @@
 import { SyncError } from '../errors.ts';
 import { deletesOf, writesOf, type Plan, type PlannedChange } from './plan.ts';
-import type { ApplyOutcome } from '../providers/types.ts';
+import type { ApplyOutcome } from './adapter.ts';
 
 /** How an adapter writes and deletes; each step reports per-key failures instead of throwing. */
 export interface ApplySteps {

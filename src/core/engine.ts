@@ -7,7 +7,7 @@ import { SyncError, summarizeError } from '../errors.ts';
 import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ProviderId } from '../providers/ids.ts';
-import type { ProviderAdapter, ProviderConnection } from '../providers/types.ts';
+import type { ProviderAdapter, ProviderConnection } from './adapter.ts';
 import { createKeyFilter, loadCanonical, type CanonicalSet } from './canonical.ts';
 import { createFingerprinter, type Ledger, type TargetRef } from './ledger.ts';
 import { createRedactor } from './redact.ts';

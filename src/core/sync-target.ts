@@ -2,7 +2,7 @@ import type { Settings } from '../config/settings.ts';
 import { summarizeError, type ErrorSummary } from '../errors.ts';
 import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { AppliedChange, ProviderAdapter, ProviderConnection } from '../providers/types.ts';
+import type { AppliedChange, ProviderAdapter, ProviderConnection } from './adapter.ts';
 import { diff, type DiffPolicy } from './diff.ts';
 import { indexLedger, type Fingerprinter, type LedgerEntry, type LedgerSnapshot } from './ledger.ts';
 import { deletesOf, slotKey, type Plan, type PlannedChange, type RemoteState } from './plan.ts';

@@ -1,10 +1,10 @@
 import type { ProviderId } from './ids.ts';
 import { netlifyAdapter } from './netlify.ts';
 import { renderAdapter } from './render.ts';
-import type { ProviderAdapter } from './types.ts';
+import type { ProviderAdapter } from '../core/adapter.ts';
 
 export { isProviderId, providerIds, type ProviderId } from './ids.ts';
-export type { ProviderAdapter } from './types.ts';
+export type { ProviderAdapter } from '../core/adapter.ts';
 
 /**
  * The provider registry: the only place adapters are named. A `Record` over `ProviderId`, so a

@@ -12,7 +12,7 @@ import { isSyncError, type SyncError } from '../errors.ts';
 import { createBudget } from '../http/budget.ts';
 import { createLogger } from '../logging/logger.ts';
 import { netlifyAdapter } from './netlify.ts';
-import type { ApplyOutcome, ProviderConnection } from './types.ts';
+import type { ApplyOutcome, ProviderConnection } from '../core/adapter.ts';
 
 const origin = 'https://api.netlify.test';
 const apiUrl = `${origin}/api/v1`;

@@ -1,4 +1,4 @@
-import type { ProviderAdapter } from './types.ts';
+import type { ProviderAdapter } from '../core/adapter.ts';
 import { netlifyAuthHint } from './netlify/client.ts';
 import { connectNetlify } from './netlify/connection.ts';
 import { isNetlifySecret, netlifyContextsFor } from './netlify/contexts.ts';

@@ -1,7 +1,7 @@
 import { noContext } from '../core/plan.ts';
 import { renderAuthHint, renderName } from './render/context.ts';
 import { connectRender, type RenderConnectionOptions } from './render/connection.ts';
-import type { ProviderAdapter } from './types.ts';
+import type { ProviderAdapter } from '../core/adapter.ts';
 
 export type { RenderConnectionOptions } from './render/connection.ts';
 

@@ -1,7 +1,7 @@
 import type { EnvSource } from '../config/load.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ProviderId } from '../providers/ids.ts';
-import type { ProviderAdapter } from '../providers/types.ts';
+import type { ProviderAdapter } from '../core/adapter.ts';
 import type { Storage } from '../storage/types.ts';
 
 /**

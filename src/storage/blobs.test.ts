@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createFingerprinter, type TargetRef } from '../core/ledger.ts';
 import { openBlobsStorage, openBlobStore } from './blobs.ts';
 import { defaultLeaseTtlMs } from './locks.ts';
-import { makeReport, useLocalBlobs } from './test-blobs-server.ts';
+import { makeReport, useLocalBlobs } from '../../test/support/blobs-server.ts';
 
 const blobs = useLocalBlobs();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetRef } from '../core/ledger.ts';
 import { defaultLeaseTtlMs, releaseMarginMs } from './locks.ts';
-import { useLocalBlobs } from './test-blobs-server.ts';
+import { useLocalBlobs } from '../../test/support/blobs-server.ts';
 
 const blobs = useLocalBlobs();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeReport, useLocalBlobs } from './test-blobs-server.ts';
+import { makeReport, useLocalBlobs } from '../../test/support/blobs-server.ts';
 
 const blobs = useLocalBlobs();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunProgress } from './types.ts';
-import { useLocalBlobs } from './test-blobs-server.ts';
+import { useLocalBlobs } from '../../test/support/blobs-server.ts';
 
 const blobs = useLocalBlobs();
 

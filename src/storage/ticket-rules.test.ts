@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clears, driftDraft, failureDraft, kindOfTicketId, ticketId } from './ticket-rules.ts';
-import { makeReport } from './test-blobs-server.ts';
+import { makeReport } from '../../test/support/blobs-server.ts';
 
 describe('ticket rules', () => {
   it('gives the same id to the same target, kind and key set in any order', () => {

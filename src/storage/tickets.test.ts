@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncReport } from '../core/report.ts';
-import { makeReport, useLocalBlobs } from './test-blobs-server.ts';
+import { makeReport, useLocalBlobs } from '../../test/support/blobs-server.ts';
 
 const blobs = useLocalBlobs();
 

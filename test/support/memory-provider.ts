@@ -2,7 +2,7 @@ import { applyWritesThenDeletes } from '../../src/core/apply-order.ts';
 import { noContext, type RemoteState } from '../../src/core/plan.ts';
 import { SyncError } from '../../src/errors.ts';
 import type { ProviderId } from '../../src/providers/ids.ts';
-import type { AdapterCapabilities, AppliedChange, ProviderAdapter, ProviderConnection } from '../../src/providers/types.ts';
+import type { AdapterCapabilities, AppliedChange, ProviderAdapter, ProviderConnection } from '../../src/core/adapter.ts';
 
 /** A failure to inject into the next matching write or read. */
 export interface InjectedFailure {

@@ -6,7 +6,7 @@ import { createBudget } from '../../src/http/budget.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { testSettings } from './settings.ts';
 import type { RenderFake } from '../emulator/render.ts';
-import type { ApplyOutcome, ProviderConnection, ProviderSession } from '../../src/providers/types.ts';
+import type { ApplyOutcome, ProviderConnection, ProviderSession } from '../../src/core/adapter.ts';
 
 /**
  * Test wiring for the Render adapter: an msw handler in front of the fake, a session, a diff

@@ -1,7 +1,8 @@
 import { SyncError } from '../../errors.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { Plan, PlannedChange } from '../../core/plan.ts';
-import { applyWritesThenDeletes, type AppliedChange, type ApplyOutcome } from '../types.ts';
+import type { AppliedChange, ApplyOutcome } from '../../core/adapter.ts';
+import { applyWritesThenDeletes } from '../../core/apply-order.ts';
 import { isNotFound, segment, type NetlifyClient, type NetlifyRequest } from './client.ts';
 import { forEachLimited } from './parallel.ts';
 import { envVarListSchema, envVarResponseSchema } from './schemas.ts';

@@ -2,7 +2,7 @@ import { HTTPError, type KyInstance } from 'ky';
 import type { z } from 'zod';
 import { isSyncError, type SyncError } from '../../errors.ts';
 import { createProviderHttp, parseResponse, readJson, toProviderError } from '../../http/client.ts';
-import type { ProviderSession } from '../types.ts';
+import type { ProviderSession } from '../../core/adapter.ts';
 import { RequestGate } from './gate.ts';
 
 /** Name used in every message. */

@@ -1,5 +1,5 @@
 import type { RemoteState } from '../../core/plan.ts';
-import type { ProviderConnection, ProviderSession } from '../types.ts';
+import type { ProviderConnection, ProviderSession } from '../../core/adapter.ts';
 import { AccountResolver } from './account.ts';
 import { applyToSite } from './apply.ts';
 import { NetlifyClient } from './client.ts';

@@ -1,6 +1,6 @@
 import { isSyncError, SyncError } from '../../errors.ts';
 import { reportReserveMs } from '../../http/budget.ts';
-import type { RedeployOutcome, ProviderSession } from '../types.ts';
+import type { RedeployOutcome, ProviderSession } from '../../core/adapter.ts';
 import { providerName, segment, type NetlifyClient } from './client.ts';
 import { buildSchema } from './schemas.ts';
 

@@ -1,6 +1,6 @@
 import { noContext, type Plan, type RemoteState } from '../../core/plan.ts';
 import { createProviderHttp } from '../../http/client.ts';
-import type { ApplyOutcome, ProviderConnection, ProviderSession } from '../types.ts';
+import type { ApplyOutcome, ProviderConnection, ProviderSession } from '../../core/adapter.ts';
 import { isTargetWide, renderAuthHint, renderName, type RenderContext } from './context.ts';
 import { applyPerKey } from './per-key.ts';
 import { readServiceVariables } from './read.ts';

@@ -3,7 +3,7 @@ import type { PlannedChange } from '../../core/plan.ts';
 import type { SyncError } from '../../errors.ts';
 import { toProviderError } from '../../http/client.ts';
 import type { Logger } from '../../logging/logger.ts';
-import type { AppliedChange, ProviderSession } from '../types.ts';
+import type { AppliedChange, ProviderSession } from '../../core/adapter.ts';
 import type { WriteBudget } from './write-budget.ts';
 
 /**

@@ -3,7 +3,7 @@ import { applyWritesThenDeletes } from '../../core/apply-order.ts';
 import type { Plan, PlannedChange } from '../../core/plan.ts';
 import { isSyncError, SyncError } from '../../errors.ts';
 import { parseResponse, readJson } from '../../http/client.ts';
-import type { AppliedChange, ApplyOutcome } from '../types.ts';
+import type { AppliedChange, ApplyOutcome } from '../../core/adapter.ts';
 import { appliedChange, envVarPath, renderFailure, renderName, stopsFurtherWrites, type RenderContext } from './context.ts';
 import { serviceNotFound } from './read.ts';
 import { envVarSchema } from './schemas.ts';

@@ -1,5 +1,5 @@
 import { HTTPError } from 'ky';
-import type { RedeployOutcome } from '../types.ts';
+import type { RedeployOutcome } from '../../core/adapter.ts';
 import { deploysPath, renderFailure, type RenderContext } from './context.ts';
 import { serviceNotFound } from './read.ts';
 import { deploySchema } from './schemas.ts';

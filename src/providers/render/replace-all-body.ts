@@ -1,6 +1,6 @@
 import type { PlannedChange } from '../../core/plan.ts';
 import { SyncError } from '../../errors.ts';
-import type { AppliedChange } from '../types.ts';
+import type { AppliedChange } from '../../core/adapter.ts';
 import { appliedChange, renderName } from './context.ts';
 import { emptyValueError } from './per-key.ts';
 import type { EnvVar } from './schemas.ts';

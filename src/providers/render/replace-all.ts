@@ -1,7 +1,7 @@
 import { HTTPError } from 'ky';
 import { noContext, type Plan, type RemoteState } from '../../core/plan.ts';
 import { SyncError } from '../../errors.ts';
-import type { ApplyOutcome } from '../types.ts';
+import type { ApplyOutcome } from '../../core/adapter.ts';
 import { appliedChange, envVarsPath, isTargetWide, renderFailure, renderName, type RenderContext } from './context.ts';
 import { readServiceVariables, serviceNotFound } from './read.ts';
 import { alreadyApplied, buildReplaceAllBody, verifyReplaceAll, type ReplaceAllBody } from './replace-all-body.ts';

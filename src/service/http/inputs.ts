@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { SyncError } from '../errors.ts';
-import { providerIds } from '../providers/ids.ts';
+import { SyncError } from '../../errors.ts';
+import { providerIds } from '../../providers/ids.ts';
 import { validate } from './body.ts';
 
 /**

@@ -2,8 +2,8 @@ import type { Settings } from '../config/settings.ts';
 import type { SyncError } from '../errors.ts';
 import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { Plan, PlanOp, RemoteState } from '../core/plan.ts';
-import type { ProviderId } from './ids.ts';
+import type { Plan, PlanOp, RemoteState } from './plan.ts';
+import type { ProviderId } from '../providers/ids.ts';
 
 /**
  * What a provider can and cannot do, declared once on its adapter. The core reads these instead of
@@ -107,4 +107,3 @@ export interface ProviderAdapter {
   connect(session: ProviderSession): ProviderConnection;
 }
 
-export { applyWritesThenDeletes } from '../core/apply-order.ts';

@@ -1,14 +1,14 @@
 import { bench, describe } from 'vitest';
-import { NetlifyFake } from '../../test/emulator/netlify.ts';
-import { loadSettings } from '../config/load.ts';
-import { diff, type DiffPolicy } from '../core/diff.ts';
-import { createFingerprinter, type LedgerEntry } from '../core/ledger.ts';
-import { slotKey, type PlannedChange } from '../core/plan.ts';
-import { createBudget } from '../http/budget.ts';
-import { silentLogger } from '../logging/logger.ts';
-import { netlifyAdapter } from './netlify.ts';
-import { planWrites } from './netlify/write-plan.ts';
-import type { SiteSnapshot } from './netlify/snapshot.ts';
+import { NetlifyFake } from '../test/emulator/netlify.ts';
+import { loadSettings } from '../src/config/load.ts';
+import { diff, type DiffPolicy } from '../src/core/diff.ts';
+import { createFingerprinter, type LedgerEntry } from '../src/core/ledger.ts';
+import { slotKey, type PlannedChange } from '../src/core/plan.ts';
+import { createBudget } from '../src/http/budget.ts';
+import { silentLogger } from '../src/logging/logger.ts';
+import { netlifyAdapter } from '../src/providers/netlify.ts';
+import { planWrites } from '../src/providers/netlify/write-plan.ts';
+import type { SiteSnapshot } from '../src/providers/netlify/snapshot.ts';
 
 /**
  * Read + plan + apply of 300 keys × 4 contexts against the in-memory fake (fetch injected, no msw),

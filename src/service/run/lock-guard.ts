@@ -1,9 +1,9 @@
-import type { TargetGuard } from '../core/engine.ts';
-import { SyncError } from '../errors.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { ProviderId } from '../providers/ids.ts';
-import type { ProviderAdapter } from '../providers/types.ts';
-import type { LockStore } from '../storage/types.ts';
+import type { TargetGuard } from '../../core/engine.ts';
+import { SyncError } from '../../errors.ts';
+import type { Logger } from '../../logging/logger.ts';
+import type { ProviderId } from '../../providers/ids.ts';
+import type { ProviderAdapter } from '../../core/adapter.ts';
+import type { LockStore } from '../../storage/types.ts';
 
 /**
  * The engine's per-target guard on the Blobs leases: a target is synced only while this run holds

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryProvider } from '../../test/support/memory-provider.ts';
-import { testEnv } from '../../test/support/settings.ts';
-import { createLogger } from '../logging/logger.ts';
-import { useLocalBlobs } from '../storage/test-blobs-server.ts';
-import type { Storage } from '../storage/types.ts';
+import { MemoryProvider } from '../../../test/support/memory-provider.ts';
+import { testEnv } from '../../../test/support/settings.ts';
+import { createLogger } from '../../logging/logger.ts';
+import { useLocalBlobs } from '../../../test/support/blobs-server.ts';
+import type { Storage } from '../../storage/types.ts';
 import { backgroundEndpoint } from './background.ts';
-import type { ServiceDeps } from './deps.ts';
-import { serve, type Endpoint } from './endpoint.ts';
-import { signatureHeader } from './fan-out.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { serve, type Endpoint } from '../http/endpoint.ts';
+import { signatureHeader } from '../run/fan-out.ts';
 import { healthEndpoint } from './health.ts';
-import { runsEndpoint, ticketsEndpoint } from './history.ts';
+import { runsEndpoint, ticketsEndpoint } from './runs-and-tickets.ts';
 import { scheduledEndpoint } from './scheduled.ts';
-import { applyAllEndpoint, applyEndpoint, dryRunEndpoint } from './sync-endpoints.ts';
+import { applyAllEndpoint, applyEndpoint, dryRunEndpoint } from './sync.ts';
 
 /**
  * The endpoints with `new Request()`, memory providers, and the real Blobs storage on a local

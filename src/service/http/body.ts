@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { SyncError } from '../errors.ts';
+import { SyncError } from '../../errors.ts';
 
 /** Largest request body accepted. A sync request names at most one target; 16 KiB is generous. */
 export const maxBodyBytes = 16 * 1024;

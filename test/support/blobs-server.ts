@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobsServer } from '@netlify/blobs/server';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import type { SyncReport } from '../core/report.ts';
-import { openBlobsStorage, openBlobStore, type BlobsClientConfig, type BlobsStorageOptions } from './blobs.ts';
+import type { SyncReport } from '../../src/core/report.ts';
+import { openBlobsStorage, openBlobStore, type BlobsClientConfig, type BlobsStorageOptions } from '../../src/storage/blobs.ts';
 
 /**
  * Test support for the storage tests (not imported by any function): the real local `BlobsServer`

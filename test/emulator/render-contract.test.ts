@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RenderFake } from '../../../test/emulator/render.ts';
-import { renderTestBase, renderTestToken, virtualClock } from '../../../test/support/render-harness.ts';
+import { RenderFake } from './render.ts';
+import { renderTestBase, renderTestToken, virtualClock } from '../support/render-harness.ts';
 
 /**
  * The fake the adapter's tests run against must behave as the reference says Render does;

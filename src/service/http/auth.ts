@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { EnvSource } from '../config/load.ts';
-import { settingsSchema } from '../config/settings.ts';
-import { SyncError } from '../errors.ts';
+import type { EnvSource } from '../../config/load.ts';
+import { settingsSchema } from '../../config/settings.ts';
+import { SyncError } from '../../errors.ts';
 
 /**
  * Bearer authentication of every endpoint but health.

@@ -1,7 +1,7 @@
 import { bench, describe } from 'vitest';
-import { diff, type DiffPolicy } from './diff.ts';
-import { createFingerprinter, indexLedger } from './ledger.ts';
-import { noContext, type RemoteValue } from './plan.ts';
+import { diff, type DiffPolicy } from '../src/core/diff.ts';
+import { createFingerprinter, indexLedger } from '../src/core/ledger.ts';
+import { noContext, type RemoteValue } from '../src/core/plan.ts';
 
 /** How long planning takes for large targets: pure CPU, no I/O. */
 const fingerprint = createFingerprinter('bench-secret-0123456789');

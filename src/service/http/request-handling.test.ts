@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { SyncError } from '../errors.ts';
-import { createLogger } from '../logging/logger.ts';
+import { SyncError } from '../../errors.ts';
+import { createLogger } from '../../logging/logger.ts';
 import { constantTimeEqual, requireApiToken } from './auth.ts';
 import { maxBodyBytes, readJsonBody } from './body.ts';
 import { serve, type Endpoint } from './endpoint.ts';
 import { syncBodySchema } from './inputs.ts';
 import { errorResponse, jsonResponse } from './responses.ts';
 import { providerFromRequest, requireNoSubPath } from './route.ts';
-import type { ServiceDeps } from './deps.ts';
+import type { ServiceDeps } from '../deps.ts';
 
 const base = 'http://localhost:8888/.netlify/functions';
 const lines: string[] = [];

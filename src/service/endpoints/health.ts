@@ -1,16 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { loadSettings } from '../config/load.ts';
-import type { Settings } from '../config/settings.ts';
-import { loadCanonical } from '../core/canonical.ts';
-import { isInSync, type SyncReport } from '../core/report.ts';
-import { createTokenCache } from '../discovery/index.ts';
-import { summarizeError } from '../errors.ts';
-import type { Storage } from '../storage/types.ts';
-import type { ServiceDeps } from './deps.ts';
-import type { Endpoint } from './endpoint.ts';
-import { jsonResponse } from './responses.ts';
-import { requireNoSubPath } from './route.ts';
-import { version } from './version.ts';
+import { loadSettings } from '../../config/load.ts';
+import type { Settings } from '../../config/settings.ts';
+import { loadCanonical } from '../../core/canonical.ts';
+import { isInSync, type SyncReport } from '../../core/report.ts';
+import { createTokenCache } from '../../discovery/index.ts';
+import { summarizeError } from '../../errors.ts';
+import type { Storage } from '../../storage/types.ts';
+import type { ServiceDeps } from '../deps.ts';
+import type { Endpoint } from '../http/endpoint.ts';
+import { jsonResponse } from '../http/responses.ts';
+import { requireNoSubPath } from '../http/route.ts';
+import { version } from '../version.ts';
 
 /**
  * `GET /.netlify/functions/envsync-health`: public, so it shows state and never a secret: names,

@@ -1,5 +1,5 @@
-import { isSyncError, summarizeError, type ErrorCode } from '../errors.ts';
-import type { Logger } from '../logging/logger.ts';
+import { isSyncError, summarizeError, type ErrorCode } from '../../errors.ts';
+import type { Logger } from '../../logging/logger.ts';
 
 /**
  * Every HTTP response EnvSync's functions send is built here, so the shape (`{ error: { code,

@@ -1,9 +1,9 @@
-import { SyncError } from '../errors.ts';
-import { requireApiToken } from './auth.ts';
-import type { Endpoint } from './endpoint.ts';
-import { queryOf, runsQuerySchema, ticketsQuerySchema } from './inputs.ts';
-import { jsonResponse } from './responses.ts';
-import { requireNoSubPath } from './route.ts';
+import { SyncError } from '../../errors.ts';
+import { requireApiToken } from '../http/auth.ts';
+import type { Endpoint } from '../http/endpoint.ts';
+import { queryOf, runsQuerySchema, ticketsQuerySchema } from '../http/inputs.ts';
+import { jsonResponse } from '../http/responses.ts';
+import { requireNoSubPath } from '../http/route.ts';
 
 /**
  * `GET /.netlify/functions/envsync-runs`: recent sync reports, newest first, filtered by

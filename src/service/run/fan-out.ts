@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
-import type { EnvSource } from '../config/load.ts';
-import type { Settings } from '../config/settings.ts';
-import { targetKey, type TargetRef } from '../core/ledger.ts';
-import { SyncError } from '../errors.ts';
-import type { RunProgress, Storage } from '../storage/types.ts';
-import { constantTimeEqual } from './auth.ts';
-import type { ServiceDeps } from './deps.ts';
+import type { EnvSource } from '../../config/load.ts';
+import type { Settings } from '../../config/settings.ts';
+import { targetKey, type TargetRef } from '../../core/ledger.ts';
+import { SyncError } from '../../errors.ts';
+import type { RunProgress, Storage } from '../../storage/types.ts';
+import { constantTimeEqual } from '../http/auth.ts';
+import type { ServiceDeps } from '../deps.ts';
 
 /**
  * Handing large runs to the background function. A synchronous function has 60 s (30 s locally),

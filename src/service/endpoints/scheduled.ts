@@ -1,10 +1,10 @@
-import { loadSettings } from '../config/load.ts';
-import type { Settings } from '../config/settings.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { Endpoint } from './endpoint.ts';
-import { jsonResponse } from './responses.ts';
-import { runOrQueue } from './sync-endpoints.ts';
-import { workForAll } from './work.ts';
+import { loadSettings } from '../../config/load.ts';
+import type { Settings } from '../../config/settings.ts';
+import type { Logger } from '../../logging/logger.ts';
+import type { Endpoint } from '../http/endpoint.ts';
+import { jsonResponse } from '../http/responses.ts';
+import { runOrQueue } from './sync.ts';
+import { workForAll } from '../run/work.ts';
 
 /** How far apart two `@daily` runs are, with a margin for the hourly trigger's jitter. */
 export const dailyIntervalMs = 24 * 60 * 60_000 - 5 * 60_000;

@@ -1,9 +1,9 @@
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
-import { RenderFake } from '../../test/emulator/render.ts';
-import { createRenderAdapter } from './render.ts';
-import { numberedVariables, renderSession, renderTestBase, syncOnce } from '../../test/support/render-harness.ts';
+import { RenderFake } from '../test/emulator/render.ts';
+import { createRenderAdapter } from '../src/providers/render.ts';
+import { numberedVariables, renderSession, renderTestBase, syncOnce } from '../test/support/render-harness.ts';
 
 /**
  * Render adapter throughput against the stateful fake through msw: what a sync of a large service

@@ -1,5 +1,5 @@
-import { SyncError } from '../errors.ts';
-import type { ServiceDeps } from './deps.ts';
+import { SyncError } from '../../errors.ts';
+import type { ServiceDeps } from '../deps.ts';
 import { errorResponse } from './responses.ts';
 
 /** An HTTP method an endpoint may accept. */

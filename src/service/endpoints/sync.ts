@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { Settings } from '../config/settings.ts';
-import { isInSync } from '../core/report.ts';
-import { SyncError } from '../errors.ts';
-import type { Storage } from '../storage/types.ts';
-import { createBudget, functionBudgetsMs } from '../http/budget.ts';
-import { requireApiToken } from './auth.ts';
-import { readJsonBody } from './body.ts';
-import type { ServiceDeps } from './deps.ts';
-import type { Endpoint } from './endpoint.ts';
-import { backgroundUrl, dispatchToBackground, queuedBody, shouldFanOut } from './fan-out.ts';
-import { requestedTarget, syncBodySchema } from './inputs.ts';
-import { isBusyReport } from './record.ts';
-import { jsonResponse } from './responses.ts';
-import { providerFromRequest, requireNoSubPath } from './route.ts';
-import { runSync, type SyncRun } from './run-sync.ts';
-import { loadEnabledSettings, targetsOf, workForAll, workForProvider, type ProviderWork } from './work.ts';
+import type { Settings } from '../../config/settings.ts';
+import { isInSync } from '../../core/report.ts';
+import { SyncError } from '../../errors.ts';
+import type { Storage } from '../../storage/types.ts';
+import { createBudget, functionBudgetsMs } from '../../http/budget.ts';
+import { requireApiToken } from '../http/auth.ts';
+import { readJsonBody } from '../http/body.ts';
+import type { ServiceDeps } from '../deps.ts';
+import type { Endpoint } from '../http/endpoint.ts';
+import { backgroundUrl, dispatchToBackground, queuedBody, shouldFanOut } from '../run/fan-out.ts';
+import { requestedTarget, syncBodySchema } from '../http/inputs.ts';
+import { isBusyReport } from '../run/record.ts';
+import { jsonResponse } from '../http/responses.ts';
+import { providerFromRequest, requireNoSubPath } from '../http/route.ts';
+import { runSync, type SyncRun } from '../run/run-sync.ts';
+import { loadEnabledSettings, targetsOf, workForAll, workForProvider, type ProviderWork } from '../run/work.ts';
 
 /** `POST /.netlify/functions/envsync-dry-run/{provider}`: plans every target of a provider, writes nothing. */
 export const dryRunEndpoint = syncEndpoint('envsync-dry-run', 'plan', 'provider');

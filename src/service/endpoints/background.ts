@@ -1,16 +1,16 @@
-import { loadSettings } from '../config/load.ts';
-import type { SyncReport } from '../core/report.ts';
-import { SyncError, summarizeError } from '../errors.ts';
-import { createBudget, functionBudgetsMs } from '../http/budget.ts';
-import { isProviderId } from '../providers/ids.ts';
-import type { RunProgress } from '../storage/types.ts';
-import { readJsonBody } from './body.ts';
-import type { Endpoint } from './endpoint.ts';
-import { backgroundFunctionName, verifyRunSignature } from './fan-out.ts';
-import { backgroundBodySchema } from './inputs.ts';
-import { recordReports, isBusyReport } from './record.ts';
-import { jsonResponse } from './responses.ts';
-import { prepareRun, type RunContext, type TargetSyncer } from './run-sync.ts';
+import { loadSettings } from '../../config/load.ts';
+import type { SyncReport } from '../../core/report.ts';
+import { SyncError, summarizeError } from '../../errors.ts';
+import { createBudget, functionBudgetsMs } from '../../http/budget.ts';
+import { isProviderId } from '../../providers/ids.ts';
+import type { RunProgress } from '../../storage/types.ts';
+import { readJsonBody } from '../http/body.ts';
+import type { Endpoint } from '../http/endpoint.ts';
+import { backgroundFunctionName, verifyRunSignature } from '../run/fan-out.ts';
+import { backgroundBodySchema } from '../http/inputs.ts';
+import { recordReports, isBusyReport } from '../run/record.ts';
+import { jsonResponse } from '../http/responses.ts';
+import { prepareRun, type RunContext, type TargetSyncer } from '../run/run-sync.ts';
 
 /** Time kept free before starting another target, so a target is never cut off by the 15 min limit. */
 const perTargetReserveMs = 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NetlifyFake, type NetlifyFakeOptions } from '../../../test/emulator/netlify.ts';
+import { NetlifyFake, type NetlifyFakeOptions } from './netlify.ts';
 
 /** The fake the adapter tests rely on behaves as the reference says Netlify does. */
 

@@ -1,10 +1,10 @@
-import { loadSettings, type EnvSource } from '../config/load.ts';
-import type { Settings } from '../config/settings.ts';
-import { selectTargets } from '../core/engine.ts';
-import type { TargetRef } from '../core/ledger.ts';
-import { SyncError } from '../errors.ts';
-import type { ProviderId } from '../providers/ids.ts';
-import type { ProviderAdapter } from '../providers/types.ts';
+import { loadSettings, type EnvSource } from '../../config/load.ts';
+import type { Settings } from '../../config/settings.ts';
+import { selectTargets } from '../../core/engine.ts';
+import type { TargetRef } from '../../core/ledger.ts';
+import { SyncError } from '../../errors.ts';
+import type { ProviderId } from '../../providers/ids.ts';
+import type { ProviderAdapter } from '../../core/adapter.ts';
 
 /**
  * Deciding what a sync request covers, before anything is read or written: EnvSync must be

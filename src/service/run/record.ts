@@ -1,7 +1,7 @@
-import type { SyncReport } from '../core/report.ts';
-import { summarizeError } from '../errors.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { Storage } from '../storage/types.ts';
+import type { SyncReport } from '../../core/report.ts';
+import { summarizeError } from '../../errors.ts';
+import type { Logger } from '../../logging/logger.ts';
+import type { Storage } from '../../storage/types.ts';
 
 /** Whether a report only says the target was busy: nothing was read or written, so it is not history. */
 export function isBusyReport(report: SyncReport): boolean {
