@@ -10,7 +10,7 @@ import { startEmulator, type Emulator } from '../test/emulator/server.ts';
 import { demoCanonical, demoTargets, demoTokens } from '../test/emulator/sample-data.ts';
 import { startRuntime, type CallResult, type Runtime } from '../test/e2e/runtime.ts';
 
-const apiToken = 'demo-api-token-change-me';
+const apiToken = 'demo-api-token-change-me-0123456789abcdef';
 const tty = process.stdout.isTTY;
 const style = (code: string) => (text: string) => (tty ? `\u001b[${code}m${text}\u001b[0m` : text);
 const bold = style('1');

@@ -28,6 +28,7 @@ export const errorCodes = [
   'disabled',
   'bad-request',
   'unauthorized',
+  'forbidden',
   'not-found',
   'method-not-allowed',
   'storage-failed',

@@ -68,6 +68,53 @@ export function urlSetting(defaultValue: string) {
   return z.preprocess((value) => blankAsUndefined(value) ?? defaultValue, httpUrl);
 }
 
+/** Shortest bearer token EnvSync accepts: 32 characters, what `openssl rand -hex 16` gives. */
+export const minAccessTokenLength = 32;
+
+/**
+ * ENVSYNC_API_TOKEN and ENVSYNC_READ_TOKEN: optional, but when set at least
+ * {@link minAccessTokenLength} characters, since they guard endpoints open to the internet.
+ */
+export function accessTokenSetting() {
+  return z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .trim()
+      .min(minAccessTokenLength, `expected at least ${minAccessTokenLength} characters (openssl rand -hex 32)`)
+      .optional(),
+  );
+}
+
+/**
+ * Whether a URL's host is this machine (localhost, 127.0.0.0/8, ::1): the only hosts a token may be
+ * fetched from over plain http, since nothing crosses a network.
+ */
+export function isLoopbackUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const host = new URL(value).hostname.toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+const secureUrl = z
+  .string()
+  .trim()
+  .refine((value) => URL.canParse(value) && (/^https:\/\//i.test(value) || (/^http:\/\//i.test(value) && isLoopbackUrl(value))), 'expected an https URL (plain http only for localhost or 127.0.0.1)')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+/**
+ * An optional URL that EnvSync sends or receives a credential through (the vault): https only,
+ * except loopback hosts for local development.
+ */
+export function optionalSecureUrlSetting() {
+  return z.preprocess(blankAsUndefined, secureUrl.optional());
+}
+
+/** A comma-separated list of credential URLs (dashboard token URLs), each as {@link optionalSecureUrlSetting}. */
+export function secureUrlListSetting() {
+  return csvSetting(secureUrl, []);
+}
+
 /** A whole number setting within bounds. */
 export function integerSetting(defaultValue: number, min: number, max: number) {
   return z.preprocess(

@@ -93,4 +93,27 @@ describe('loadSettings', () => {
     expect(errorOf({ ENVSYNC_NETLIFY_CONTEXTS: 'prod' }).message).toContain('branch:<branch name>');
     expect(loadSettings({ ENVSYNC_NETLIFY_CONTEXTS: 'production,branch:staging' }).netlify.contexts).toEqual(['production', 'branch:staging']);
   });
+
+  it('requires both access tokens to be 32+ characters and different from each other', () => {
+    const long = 'a'.repeat(32);
+    const error = errorOf({ ENVSYNC_API_TOKEN: 'x'.repeat(31), ENVSYNC_READ_TOKEN: 'y'.repeat(12) });
+    expect(error.message).toMatch(/ENVSYNC_API_TOKEN: expected at least 32 characters/);
+    expect(error.message).toMatch(/ENVSYNC_READ_TOKEN: expected at least 32 characters/);
+    expect(errorOf({ ENVSYNC_API_TOKEN: long, ENVSYNC_READ_TOKEN: long }).message).toMatch(/ENVSYNC_READ_TOKEN: must differ from ENVSYNC_API_TOKEN/);
+    expect(loadSettings({ ENVSYNC_API_TOKEN: long, ENVSYNC_READ_TOKEN: 'b'.repeat(40) })).toMatchObject({ apiToken: long, readToken: 'b'.repeat(40) });
+  });
+
+  it('takes vault and dashboard token URLs over https only, plain http only on loopback hosts', () => {
+    const error = errorOf({ ENVSYNC_VAULT_URL: 'http://vault.example.com/v1/secret', ENVSYNC_DASHBOARD_TOKEN_URLS: 'https://ok.example.com/t,http://dash.example.com/t' });
+    expect(error.message).toMatch(/ENVSYNC_VAULT_URL: expected an https URL/);
+    expect(error.message).toMatch(/ENVSYNC_DASHBOARD_TOKEN_URLS: expected an https URL/);
+    expect(error.message).toMatch(/2 problems/);
+    const local = loadSettings({
+      ENVSYNC_VAULT_URL: 'http://127.0.0.1:8200/v1/secret',
+      ENVSYNC_DASHBOARD_TOKEN_URLS: 'http://localhost:9000/tokens,http://[::1]:9000/tokens,https://dash.example.com/tokens',
+    });
+    expect(local.discovery.vaultUrl).toBe('http://127.0.0.1:8200/v1/secret');
+    expect(local.discovery.dashboardUrls).toHaveLength(3);
+    expect(errorOf({ ENVSYNC_VAULT_URL: 'http://127.0.0.1.evil.example/v1' }).message).toMatch(/ENVSYNC_VAULT_URL/);
+  });
 });

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { providerIds } from '../providers/ids.ts';
-import { booleanSetting, choiceSetting, csvSetting, integerSetting, optionalString, optionalUrlSetting, urlSetting } from './fields.ts';
+import {
+  accessTokenSetting,
+  booleanSetting,
+  choiceSetting,
+  csvSetting,
+  integerSetting,
+  optionalSecureUrlSetting,
+  optionalString,
+  optionalUrlSetting,
+  secureUrlListSetting,
+  urlSetting,
+} from './fields.ts';
 
 /** Where a provider token may be found, tried in the order ENVSYNC_DISCOVERY_ORDER gives. */
 export const tokenSources = ['env', 'secret_files', 'vault', 'dashboard'] as const;
@@ -19,7 +30,6 @@ const netlifyContext = z
 const prefix = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected key prefixes made of letters, digits and _');
 const keyName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'expected variable names');
 const targetId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected ids made of letters, digits, ., _ and -');
-const httpUrl = z.string().refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), 'expected http(s) URLs');
 
 /**
  * Every setting EnvSync reads, keyed by its environment variable name. This schema is the single
@@ -48,14 +58,15 @@ export const settingsSchema = z
       'render.token',
       'netlify.token',
     ]),
-    ENVSYNC_VAULT_URL: optionalUrlSetting(),
+    ENVSYNC_VAULT_URL: optionalSecureUrlSetting(),
     ENVSYNC_VAULT_TOKEN: optionalString(),
     ENVSYNC_VAULT_TOKEN_KEYS: csvSetting(keyName, ['RENDER_API_TOKEN', 'NETLIFY_API_TOKEN']),
-    ENVSYNC_DASHBOARD_TOKEN_URLS: csvSetting(httpUrl, []),
+    ENVSYNC_DASHBOARD_TOKEN_URLS: secureUrlListSetting(),
     ENVSYNC_DISCOVERY_TIMEOUT_MS: integerSetting(3_000, 100, 20_000),
     RENDER_API_URL: urlSetting('https://api.render.com/v1'),
     NETLIFY_API_URL: urlSetting('https://api.netlify.com/api/v1'),
-    ENVSYNC_API_TOKEN: optionalString(),
+    ENVSYNC_API_TOKEN: accessTokenSetting(),
+    ENVSYNC_READ_TOKEN: accessTokenSetting(),
     ENVSYNC_CANONICAL_FILE: optionalString(),
     ENVSYNC_LEDGER_SECRET: optionalString(),
     ENVSYNC_REDEPLOY: booleanSetting(false),
@@ -75,6 +86,9 @@ export const settingsSchema = z
       const ledgerSecret: unknown = raw.ENVSYNC_LEDGER_SECRET;
       if (typeof ledgerSecret === 'string' && ledgerSecret.length < 16) {
         problem('ENVSYNC_LEDGER_SECRET', 'expected at least 16 characters (it keys the fingerprints of written values)');
+      }
+      if (set(raw.ENVSYNC_READ_TOKEN) && raw.ENVSYNC_READ_TOKEN === raw.ENVSYNC_API_TOKEN) {
+        problem('ENVSYNC_READ_TOKEN', 'must differ from ENVSYNC_API_TOKEN: the read token may not write');
       }
       const contexts = list(raw.ENVSYNC_NETLIFY_CONTEXTS);
       if (contexts.includes('all') && contexts.length > 1) {
@@ -124,6 +138,7 @@ export const settingsSchema = z
     },
     apiUrls: { render: raw.RENDER_API_URL, netlify: raw.NETLIFY_API_URL },
     apiToken: raw.ENVSYNC_API_TOKEN,
+    readToken: raw.ENVSYNC_READ_TOKEN,
     canonicalFile: raw.ENVSYNC_CANONICAL_FILE,
     ledgerSecret: raw.ENVSYNC_LEDGER_SECRET,
     redeploy: raw.ENVSYNC_REDEPLOY,

@@ -2,7 +2,7 @@ import type { Emulator } from '../emulator/server.ts';
 import { demoCanonical, demoTargets, demoTokens } from '../emulator/sample-data.ts';
 
 /** The API token the end-to-end runtimes accept. */
-export const apiToken = 'e2e-api-token-5f1c0d2a9b7e';
+export const apiToken = 'e2e-api-token-5f1c0d2a9b7e-0123456789abcdef';
 
 /** Paths of the functions. */
 export const fn = (name: string, rest = '') => `/.netlify/functions/envsync-${name}${rest}`;

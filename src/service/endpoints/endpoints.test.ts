@@ -19,7 +19,8 @@ import { applyAllEndpoint, applyEndpoint, dryRunEndpoint } from './sync.ts';
  */
 
 const blobs = useLocalBlobs();
-const apiToken = 'unit-api-token';
+const apiToken = 'unit-api-token-0123456789abcdef0123';
+const readToken = 'unit-read-token-0123456789abcdef0123';
 const base = 'http://localhost:8888/.netlify/functions';
 
 interface Setup {
@@ -29,7 +30,7 @@ interface Setup {
   deps: ServiceDeps;
   posted: Request[];
   lines: string[];
-  call(endpoint: Endpoint, path: string, init?: RequestInit & { auth?: boolean }): Promise<{ status: number; body: Record<string, unknown> }>;
+  call(endpoint: Endpoint, path: string, init?: RequestInit & { auth?: boolean; token?: string }): Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
 function setup(env: Record<string, string | undefined> = {}, now?: () => number): Setup {
@@ -40,7 +41,7 @@ function setup(env: Record<string, string | undefined> = {}, now?: () => number)
   const posted: Request[] = [];
   const lines: string[] = [];
   const deps: ServiceDeps = {
-    env: testEnv({ ENVSYNC_API_TOKEN: apiToken, APP_NAME: 'envsync', APP_COLOR: 'blue', ...env }),
+    env: testEnv({ ENVSYNC_API_TOKEN: apiToken, ENVSYNC_READ_TOKEN: readToken, APP_NAME: 'envsync', APP_COLOR: 'blue', ...env }),
     openStorage: () => storage,
     adapters: { render: render.adapter, netlify: netlify.adapter },
     logger: createLogger({ write: (line) => lines.push(line) }),
@@ -60,7 +61,7 @@ function setup(env: Record<string, string | undefined> = {}, now?: () => number)
     lines,
     async call(endpoint, path, init = {}) {
       const headers = new Headers(init.headers);
-      if (init.auth !== false) headers.set('authorization', `Bearer ${apiToken}`);
+      if (init.auth !== false) headers.set('authorization', `Bearer ${init.token ?? apiToken}`);
       const response = await serve(endpoint, new Request(`${base}${path}`, { ...init, headers }), deps);
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
@@ -161,6 +162,45 @@ describe('apply', () => {
     const response = await s.call(applyEndpoint, '/envsync-apply/vercel', { method: 'POST', auth: false, body: 'not json' });
 
     expect(response.status).toBe(401);
+  });
+});
+
+describe('least privilege', () => {
+  it.each([
+    ['apply', applyEndpoint, '/envsync-apply/render'],
+    ['apply-all', applyAllEndpoint, '/envsync-apply-all'],
+  ])('refuses the read token on %s with 403 naming ENVSYNC_API_TOKEN, and changes nothing', async (_name, endpoint, path) => {
+    const s = setup();
+    s.render.seed('srv-a', { APP_COLOR: 'red' });
+
+    const { status, body } = await s.call(endpoint, path, { method: 'POST', token: readToken });
+
+    expect(status).toBe(403);
+    expect(body['error']).toEqual({ code: 'forbidden', message: expect.stringMatching(/Send ENVSYNC_API_TOKEN instead/) as unknown });
+    expect(s.render.operations).toEqual([]);
+    expect(await s.storage.reports.list()).toEqual([]);
+  });
+
+  it('lets the read token dry-run, list runs and list tickets', async () => {
+    const s = setup();
+    s.render.seed('srv-a', { APP_COLOR: 'red' });
+
+    const dryRun = await s.call(dryRunEndpoint, '/envsync-dry-run/render', { method: 'POST', token: readToken });
+    const runs = await s.call(runsEndpoint, '/envsync-runs', { token: readToken });
+    const tickets = await s.call(ticketsEndpoint, '/envsync-tickets', { token: readToken });
+
+    expect([dryRun.status, runs.status, tickets.status]).toEqual([200, 200, 200]);
+    expect(s.render.operations.filter((operation) => !operation.startsWith('read'))).toEqual([]);
+    expect(s.render.values('srv-a')).toEqual({ APP_COLOR: 'red' });
+  });
+
+  it('refuses a short ENVSYNC_API_TOKEN as a configuration error', async () => {
+    const s = setup({ ENVSYNC_API_TOKEN: 'short-but-set' });
+
+    const { status, body } = await s.call(runsEndpoint, '/envsync-runs', { token: 'short-but-set' });
+
+    expect(status).toBe(500);
+    expect(body['error']).toEqual({ code: 'config-invalid', message: expect.stringMatching(/ENVSYNC_API_TOKEN: expected at least 32 characters/) as unknown });
   });
 });
 

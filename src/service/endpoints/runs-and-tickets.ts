@@ -1,5 +1,5 @@
 import { SyncError } from '../../errors.ts';
-import { requireApiToken } from '../http/auth.ts';
+import { requireRole } from '../http/auth.ts';
 import type { Endpoint } from '../http/endpoint.ts';
 import { queryOf, runsQuerySchema, ticketsQuerySchema } from '../http/inputs.ts';
 import { jsonResponse } from '../http/responses.ts';
@@ -14,7 +14,7 @@ export const runsEndpoint: Endpoint = {
   name: 'envsync-runs',
   methods: ['GET'],
   async run(request, deps) {
-    requireApiToken(request, deps.env);
+    requireRole(request, deps.env, 'read');
     requireNoSubPath(request, 'envsync-runs');
     const query = queryOf(request, runsQuerySchema);
     const storage = await deps.openStorage();
@@ -39,7 +39,7 @@ export const ticketsEndpoint: Endpoint = {
   name: 'envsync-tickets',
   methods: ['GET'],
   async run(request, deps) {
-    requireApiToken(request, deps.env);
+    requireRole(request, deps.env, 'read');
     requireNoSubPath(request, 'envsync-tickets');
     const query = queryOf(request, ticketsQuerySchema);
     const storage = await deps.openStorage();

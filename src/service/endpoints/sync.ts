@@ -4,7 +4,7 @@ import { isInSync } from '../../core/report.ts';
 import { SyncError } from '../../errors.ts';
 import type { Storage } from '../../storage/types.ts';
 import { createBudget, functionBudgetsMs } from '../../http/budget.ts';
-import { requireApiToken } from '../http/auth.ts';
+import { requireRole } from '../http/auth.ts';
 import { readJsonBody } from '../http/body.ts';
 import type { ServiceDeps } from '../deps.ts';
 import type { Endpoint } from '../http/endpoint.ts';
@@ -33,7 +33,8 @@ function syncEndpoint(name: string, action: 'plan' | 'apply', scope: 'provider' 
     name,
     methods: ['POST'],
     async run(request, deps) {
-      requireApiToken(request, deps.env);
+      // A dry-run only reads the targets, so the read token may call it.
+      requireRole(request, deps.env, action === 'plan' ? 'read' : 'write');
       const provider = scope === 'provider' ? providerFromRequest(request, name) : (requireNoSubPath(request, name), undefined);
       const target = requestedTarget(request, await readJsonBody(request, syncBodySchema));
       const settings = loadEnabledSettings(deps.env);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SyncError } from '../../errors.ts';
 import { createLogger } from '../../logging/logger.ts';
-import { constantTimeEqual, requireApiToken } from './auth.ts';
+import { constantTimeEqual, optionalRole, requireRole } from './auth.ts';
 import { maxBodyBytes, readJsonBody } from './body.ts';
 import { serve, type Endpoint } from './endpoint.ts';
 import { syncBodySchema } from './inputs.ts';
-import { errorResponse, jsonResponse } from './responses.ts';
+import { errorResponse, jsonResponse, statusForCode } from './responses.ts';
 import { providerFromRequest, requireNoSubPath } from './route.ts';
 import type { ServiceDeps } from '../deps.ts';
 
@@ -33,37 +33,71 @@ async function rejected(action: () => Promise<unknown>): Promise<SyncError> {
   throw new Error('expected a SyncError');
 }
 
-describe('requireApiToken', () => {
-  const env = { ENVSYNC_API_TOKEN: 'the-right-token' };
+describe('requireRole', () => {
+  const writeToken = 'the-right-write-token-0123456789abcdef';
+  const readToken = 'the-right-read-token-0123456789abcdef';
+  const env = { ENVSYNC_API_TOKEN: writeToken, ENVSYNC_READ_TOKEN: readToken };
   const withAuth = (value?: string) => new Request(`${base}/envsync-runs`, value === undefined ? {} : { headers: { authorization: value } });
 
   it('refuses every request while ENVSYNC_API_TOKEN is unset, and says how to set it', () => {
-    const error = thrown(() => requireApiToken(withAuth('Bearer anything'), {}));
+    const error = thrown(() => requireRole(withAuth('Bearer anything'), {}, 'read'));
 
     expect(error.code).toBe('unauthorized');
     expect(error.message).toMatch(/ENVSYNC_API_TOKEN is not set.*openssl rand -hex 32.*Authorization: Bearer/);
   });
 
   it('treats a blank ENVSYNC_API_TOKEN as unset', () => {
-    expect(thrown(() => requireApiToken(withAuth('Bearer  '), { ENVSYNC_API_TOKEN: '  ' })).message).toMatch(/is not set/);
+    expect(thrown(() => requireRole(withAuth('Bearer  '), { ENVSYNC_API_TOKEN: '  ' }, 'write')).message).toMatch(/is not set/);
   });
 
   it('refuses a missing header, another scheme and a wrong token with distinct messages', () => {
-    expect(thrown(() => requireApiToken(withAuth(), env)).message).toMatch(/Missing Authorization header/);
-    expect(thrown(() => requireApiToken(withAuth('Basic the-right-token'), env)).message).toMatch(/must be "Bearer/);
-    expect(thrown(() => requireApiToken(withAuth('Bearer the-wrong-token'), env)).message).toMatch(/does not match/);
+    expect(thrown(() => requireRole(withAuth(), env, 'write')).message).toMatch(/Missing Authorization header/);
+    expect(thrown(() => requireRole(withAuth(`Basic ${writeToken}`), env, 'write')).message).toMatch(/must be "Bearer/);
+    expect(thrown(() => requireRole(withAuth('Bearer the-wrong-token'), env, 'write')).message).toMatch(/does not match ENVSYNC_API_TOKEN\./);
+    expect(thrown(() => requireRole(withAuth('Bearer the-wrong-token'), env, 'read')).message).toMatch(/does not match ENVSYNC_API_TOKEN or ENVSYNC_READ_TOKEN/);
   });
 
-  it('accepts the configured token, whatever the case of the scheme', () => {
-    expect(() => requireApiToken(withAuth('Bearer the-right-token'), env)).not.toThrow();
-    expect(() => requireApiToken(withAuth('bearer the-right-token'), env)).not.toThrow();
+  it('accepts the configured token, whatever the case of the scheme, and names its role', () => {
+    expect(requireRole(withAuth(`Bearer ${writeToken}`), env, 'write')).toBe('write');
+    expect(requireRole(withAuth(`bearer ${writeToken}`), env, 'read')).toBe('write');
+    expect(requireRole(withAuth(`Bearer ${readToken}`), env, 'read')).toBe('read');
+  });
+
+  it('answers 403 naming ENVSYNC_API_TOKEN when the read token calls a write endpoint', () => {
+    const error = thrown(() => requireRole(withAuth(`Bearer ${readToken}`), env, 'write'));
+
+    expect(error.code).toBe('forbidden');
+    expect(statusForCode(error.code)).toBe(403);
+    expect(error.message).toMatch(/ENVSYNC_READ_TOKEN, which may only read.*Send ENVSYNC_API_TOKEN instead/);
+  });
+
+  it('lets the read token read when it is the only token configured, and still closes writes', () => {
+    const onlyRead = { ENVSYNC_READ_TOKEN: readToken };
+
+    expect(requireRole(withAuth(`Bearer ${readToken}`), onlyRead, 'read')).toBe('read');
+    expect(thrown(() => requireRole(withAuth(`Bearer ${readToken}`), onlyRead, 'write')).message).toMatch(/ENVSYNC_API_TOKEN is not set/);
+  });
+
+  it('refuses to run with a token shorter than 32 characters, naming the setting but not the token', () => {
+    const error = thrown(() => requireRole(withAuth('Bearer short-token'), { ENVSYNC_API_TOKEN: 'short-token', ENVSYNC_READ_TOKEN: 'also-short' }, 'read'));
+
+    expect(error.code).toBe('config-invalid');
+    expect(error.message).toMatch(/ENVSYNC_API_TOKEN: expected at least 32 characters.*; ENVSYNC_READ_TOKEN: expected at least 32/);
+    expect(error.message).not.toContain('short-token');
+  });
+
+  it('optionalRole: no header is the public view, a wrong header is refused', () => {
+    expect(optionalRole(withAuth(), env)).toBeUndefined();
+    expect(optionalRole(withAuth(`Bearer ${readToken}`), env)).toBe('read');
+    expect(thrown(() => optionalRole(withAuth('Bearer the-wrong-token'), env)).code).toBe('unauthorized');
   });
 
   it('never quotes the token it was sent or expects', () => {
-    const error = thrown(() => requireApiToken(withAuth('Bearer the-wrong-token'), env));
+    const error = thrown(() => requireRole(withAuth('Bearer the-wrong-token'), env, 'write'));
 
     expect(error.message).not.toContain('the-wrong-token');
-    expect(error.message).not.toContain('the-right-token');
+    expect(error.message).not.toContain(writeToken);
+    expect(error.message).not.toContain(readToken);
   });
 
   it('compares tokens of different lengths without throwing', () => {
@@ -156,6 +190,7 @@ describe('errorResponse', () => {
   it('maps each request error code to its status', () => {
     expect(statusOf('bad-request')).toBe(400);
     expect(statusOf('unauthorized')).toBe(401);
+    expect(statusOf('forbidden')).toBe(403);
     expect(statusOf('not-found')).toBe(404);
     expect(statusOf('method-not-allowed')).toBe(405);
     expect(statusOf('conflict')).toBe(409);

@@ -10,6 +10,7 @@ import type { Logger } from '../../logging/logger.ts';
 const statusByCode: Partial<Record<ErrorCode, number>> = {
   'bad-request': 400,
   unauthorized: 401,
+  forbidden: 403,
   'not-found': 404,
   'method-not-allowed': 405,
   conflict: 409,
