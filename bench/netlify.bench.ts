@@ -119,6 +119,6 @@ describe('planWrites (pure)', () => {
   const values = new Map([...snapshot.variables.keys()].map((key) => [key, 'new']));
 
   bench('1,000 keys × 2 changed contexts', () => {
-    planWrites(changes, snapshot, values, { managesEveryContext: false });
+    planWrites(changes, snapshot, values, { managesEveryContext: false, contextsFor: () => ['production', 'deploy-preview'] });
   });
 });

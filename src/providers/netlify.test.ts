@@ -126,6 +126,15 @@ async function caught(promise: Promise<unknown>): Promise<SyncError> {
 
 const contexts = { ENVSYNC_NETLIFY_CONTEXTS: 'production,deploy-preview' };
 
+/** The API's value objects of a key outside `contexts`, exactly as a GET returns them (JSON text). */
+async function unmanagedValueObjects(fake: NetlifyFake, key: string): Promise<string> {
+  const response = await fake.handle(
+    new Request(`${apiUrl}/accounts/team-a/env/${key}?site_id=site-a`, { headers: { authorization: 'Bearer nfp_test_token' } }),
+  );
+  const variable = (await response.json()) as { values: { context: string }[] };
+  return JSON.stringify(variable.values.filter((value) => value.context !== 'production' && value.context !== 'deploy-preview'));
+}
+
 describe('reading a Netlify site', () => {
   it('reads every value per context, naming branch values branch:<name>', async () => {
     const fake = fakeNetlify();
@@ -300,19 +309,49 @@ describe('writing a Netlify site', () => {
     expect(fake.count('DELETE /accounts/{account_id}/env/{key}')).toBe(1);
   });
 
-  it('updates several contexts of a plain variable in one PUT that carries the others unchanged', async () => {
+  it('updates several managed contexts by PATCH, leaving the unmanaged contexts of the key alone', async () => {
     const fake = fakeNetlify();
     fake.seed('site-a', 'APP_URL', { scopes: ['builds', 'post_processing'], values: { production: 'p0', 'deploy-preview': 'd0', 'branch:staging': 'keep' } });
     const { outcome } = await new Harness(contexts).sync({ APP_URL: 'v1' });
 
     expect(outcome.errors).toEqual([]);
-    expect(fake.count('PUT /accounts/{account_id}/env/{key}')).toBe(1);
-    expect(fake.writeCount()).toBe(1);
+    expect(fake.count('PATCH /accounts/{account_id}/env/{key}')).toBe(2);
+    expect(fake.count('PUT /accounts/{account_id}/env/{key}')).toBe(0);
     expect(fake.variable('site-a', 'APP_URL')).toMatchObject({
       scopes: ['builds', 'post_processing'],
       secret: false,
       values: { production: 'v1', 'deploy-preview': 'v1', 'branch:staging': 'keep' },
     });
+  });
+
+  it('keeps every unmanaged value object byte for byte, and an edit made to one after the read survives', async () => {
+    const fake = fakeNetlify();
+    fake.seed('site-a', 'APP_URL', { values: { production: 'p0', 'deploy-preview': 'd0', 'branch:staging': 'staging-0', 'branch-deploy': 'bd-0' } });
+    const harness = new Harness(contexts);
+    const remote = await harness.connection.read('site-a');
+    const plan = harness.plan({ APP_URL: 'v1' }, remote);
+    fake.editInUi('site-a', 'APP_URL', 'branch:staging', 'staging-edited-after-read');
+    const unmanagedBefore = await unmanagedValueObjects(fake, 'APP_URL');
+
+    const outcome = await harness.connection.apply('site-a', plan, new Map([['APP_URL', 'v1']]), remote);
+
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.done.map((change) => `${change.op} ${change.context}`)).toEqual(['update deploy-preview', 'update production']);
+    expect(fake.count('PUT /accounts/{account_id}/env/{key}')).toBe(0);
+    expect(await unmanagedValueObjects(fake, 'APP_URL')).toBe(unmanagedBefore);
+    expect(unmanagedBefore).toContain('staging-edited-after-read');
+    expect(fake.values('site-a', 'APP_URL')).toMatchObject({ production: 'v1', 'deploy-preview': 'v1' });
+  });
+
+  it('replaces a variable in one PUT only when every one of its values is managed', async () => {
+    const fake = fakeNetlify();
+    fake.seed('site-a', 'APP_URL', { values: { production: 'p0', 'deploy-preview': 'd0' } });
+    const { outcome } = await new Harness(contexts).sync({ APP_URL: 'v1' });
+
+    expect(outcome.errors).toEqual([]);
+    expect(fake.count('PUT /accounts/{account_id}/env/{key}')).toBe(1);
+    expect(fake.writeCount()).toBe(1);
+    expect(fake.values('site-a', 'APP_URL')).toEqual({ production: 'v1', 'deploy-preview': 'v1' });
   });
 
   it('patches a secret per context, since a masked value cannot be carried', async () => {

@@ -3,7 +3,7 @@ import type { ProviderConnection, ProviderSession } from '../../core/adapter.ts'
 import { AccountResolver } from './account.ts';
 import { applyToSite } from './apply.ts';
 import { NetlifyClient } from './client.ts';
-import { managesEveryContext } from './contexts.ts';
+import { managesEveryContext, netlifyContextsFor } from './contexts.ts';
 import { readSite } from './read.ts';
 import { SiteRebuilder } from './rebuild.ts';
 import { toRemoteState, type SiteSnapshot } from './snapshot.ts';
@@ -22,7 +22,10 @@ export function connectNetlify(session: ProviderSession): ProviderConnection {
   const accounts = new AccountResolver(client, session.settings.netlify.accountId, logger);
   const rebuilder = new SiteRebuilder(client, session);
   const snapshots = new WeakMap<RemoteState, SiteSnapshot>();
-  const options = { managesEveryContext: managesEveryContext(session.settings) };
+  const options = {
+    managesEveryContext: managesEveryContext(session.settings),
+    contextsFor: (key: string) => netlifyContextsFor(key, session.settings),
+  };
 
   return {
     async read(siteId) {

@@ -22,7 +22,8 @@ function change(op: PlannedChange['op'], key: string, context: string, secret = 
   return { op, key, context, secret };
 }
 
-const options = { managesEveryContext: false };
+const managedContexts = ['production', 'deploy-preview'];
+const options = { managesEveryContext: false, contextsFor: () => managedContexts };
 
 describe('planWrites', () => {
   it('puts every missing key into the one bulk create, with branch contexts spelled as the API wants', () => {
@@ -49,7 +50,7 @@ describe('planWrites', () => {
     expect(plan.updates[0]?.request).toEqual({ kind: 'set-values', values: [{ change: change('update', 'A', 'production'), body: { context: 'production', value: 'new' } }] });
   });
 
-  it('replaces a plain key in one request when several contexts change, carrying the rest and its scopes', () => {
+  it('patches each context when the key keeps a value in a context EnvSync does not manage', () => {
     const plan = planWrites(
       [change('update', 'A', 'production'), change('create', 'A', 'deploy-preview')],
       snapshot(variable('A', { production: 'old', 'branch:x': 'keep' })),
@@ -58,18 +59,54 @@ describe('planWrites', () => {
     );
 
     expect(plan.updates[0]?.request).toEqual({
+      kind: 'set-values',
+      values: [
+        { change: change('update', 'A', 'production'), body: { context: 'production', value: 'new' } },
+        { change: change('create', 'A', 'deploy-preview'), body: { context: 'deploy-preview', value: 'new' } },
+      ],
+    });
+  });
+
+  it('replaces a plain key in one request when several contexts change and every value it keeps is managed', () => {
+    const plan = planWrites(
+      [change('update', 'A', 'production')],
+      snapshot(variable('A', { production: 'old', 'deploy-preview': 'in-sync' })),
+      new Map([['A', 'new']]),
+      options,
+    );
+    expect(plan.updates[0]?.request.kind).toBe('set-values');
+
+    const both = planWrites(
+      [change('update', 'A', 'production'), change('update', 'A', 'deploy-preview')],
+      snapshot(variable('A', { production: 'old', 'deploy-preview': 'old' })),
+      new Map([['A', 'new']]),
+      options,
+    );
+    expect(both.updates[0]?.request).toEqual({
       kind: 'replace',
       body: {
         key: 'A',
         is_secret: false,
         scopes: ['builds', 'functions', 'runtime', 'post_processing'],
         values: [
-          { context: 'branch', context_parameter: 'x', value: 'keep' },
           { context: 'production', value: 'new' },
           { context: 'deploy-preview', value: 'new' },
         ],
       },
     });
+  });
+
+  it('refuses to make a secret of a key with a value in an unmanaged context, since that PUT would rewrite it', () => {
+    const plan = planWrites(
+      [change('update', 'S', 'production', true)],
+      snapshot(variable('S', { production: 'old', 'branch:staging': 'keep' })),
+      new Map([['S', 'new']]),
+      options,
+    );
+
+    expect(plan.updates).toEqual([]);
+    expect(plan.refused.map((refused) => [refused.key, refused.error.code])).toEqual([['S', 'conflict']]);
+    expect(plan.refused[0]?.error.message).toContain('branch:staging');
   });
 
   it('never replaces a secret that has a value it cannot carry', () => {
@@ -100,7 +137,7 @@ describe('planWrites', () => {
     const plain = variable('S', { all: 'old', dev: 'local' });
     const changes = [change('create', 'S', 'production', true), change('create', 'S', 'dev-server', true)];
 
-    const managed = planWrites(changes, snapshot(plain), new Map([['S', 'new']]), { managesEveryContext: true });
+    const managed = planWrites(changes, snapshot(plain), new Map([['S', 'new']]), { managesEveryContext: true, contextsFor: () => ['production', 'deploy-preview', 'branch-deploy', 'dev-server'] });
     expect(managed.updates[0]).toMatchObject({
       dropsAllValue: true,
       request: {

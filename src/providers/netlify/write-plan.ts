@@ -9,9 +9,11 @@ import type { SiteSnapshot, SiteValue, SiteVariable } from './snapshot.ts';
  * request-count choices are testable as data.
  *
  * Writes: every key the site does not have goes into ONE bulk create. A key it has is changed in
- * place, only in the contexts the plan names: one `PATCH` per context, or one `PUT` that carries
- * every other value unchanged when that saves requests and every carried value is readable (a
- * secret's masked value cannot be carried, so a secret with other values is always patched).
+ * place, only in the contexts the plan names: one `PATCH` per context, or one `PUT` when that saves
+ * requests and every value the key keeps is in a context EnvSync manages and readable. A `PUT`
+ * replaces every value object of the key (new ids, and the values as they were at the read), so a
+ * key with a value in an unmanaged context (`branch-deploy`, `branch:staging`) is always patched:
+ * an edit made there after the read, and the value's id, survive.
  */
 
 /** A key the site lacks: one item of the bulk create. */
@@ -49,6 +51,8 @@ export interface WritePlan {
 export interface WritePlanOptions {
   /** ENVSYNC_NETLIFY_CONTEXTS is `all`: a variable's `all` value is EnvSync's to replace. */
   readonly managesEveryContext: boolean;
+  /** The contexts EnvSync manages for a key (the adapter's `contextsFor`); values elsewhere are never rewritten. */
+  readonly contextsFor: (key: string) => readonly string[];
 }
 
 /** Plans the requests for a plan's creates and updates. */
@@ -79,16 +83,17 @@ export function planWrites(
     } else if (variable.secret && keyChanges.some((change) => change.context === 'all')) {
       refused.push({ key, error: secretCannotHoldAll(key, snapshot.siteId) });
     } else {
-      updates.push(updateInPlace(variable, keyChanges, value));
+      updates.push(updateInPlace(variable, keyChanges, value, options));
     }
   }
   return { creates, updates, refused };
 }
 
-function updateInPlace(variable: SiteVariable, changes: readonly PlannedChange[], value: string): UpdateStep {
+function updateInPlace(variable: SiteVariable, changes: readonly PlannedChange[], value: string, options: WritePlanOptions): UpdateStep {
   const kept = untouchedValues(variable, changes);
   const written = changes.map((change) => apiValue(change.context, value));
-  const carriable = kept.every((existing) => existing.value !== undefined);
+  const managed = new Set(options.contextsFor(variable.key));
+  const carriable = kept.every((existing) => existing.value !== undefined && managed.has(existing.context));
   if (changes.length >= 2 && carriable) {
     const scopes = variable.scopes ?? (variable.secret ? [...defaultSecretScopes] : undefined);
     return {
@@ -109,10 +114,11 @@ function updateInPlace(variable: SiteVariable, changes: readonly PlannedChange[]
 
 /**
  * A plain variable that must become a secret. `PATCH` cannot set the flag, so this is one `PUT`
- * with `is_secret`, scopes without post-processing, and every other value carried. A secret cannot
- * hold an `all` value: it is dropped only when ENVSYNC_NETLIFY_CONTEXTS is `all` (EnvSync manages
- * every context, and its explicit contexts now carry the value); otherwise the key is refused,
- * since dropping it would change contexts EnvSync does not manage.
+ * with `is_secret`, scopes without post-processing, and every other value carried. That rewrites
+ * every value object of the key, so it is done only when EnvSync manages every value the key keeps,
+ * or ENVSYNC_NETLIFY_CONTEXTS is `all` (the user gave EnvSync every context); otherwise the key is
+ * refused. A secret cannot hold an `all` value: it is dropped only under `all` (EnvSync's explicit
+ * contexts now carry the value).
  */
 function becomeSecret(
   variable: SiteVariable,
@@ -122,10 +128,13 @@ function becomeSecret(
   options: WritePlanOptions,
 ): UpdateStep | SyncError {
   const kept = untouchedValues(variable, changes);
-  if (kept.some((value) => value.context === 'all') && !options.managesEveryContext) {
+  const managed = new Set(options.contextsFor(variable.key));
+  const unmanaged = kept.filter((value) => !managed.has(value.context));
+  if (unmanaged.length > 0 && !options.managesEveryContext) {
+    const where = [...new Set(unmanaged.map((value) => value.context))].join(', ');
     return new SyncError(
       'conflict',
-      `${variable.key} on Netlify site ${siteId} has one value for all deploy contexts, and a Netlify secret needs explicit contexts; EnvSync does not rewrite contexts outside ENVSYNC_NETLIFY_CONTEXTS. Delete ${variable.key} in the Netlify UI (EnvSync then creates it as a secret), or remove it from ENVSYNC_NETLIFY_SECRET_KEYS / ENVSYNC_NETLIFY_SECRET_PREFIXES.`,
+      `${variable.key} on Netlify site ${siteId} must become a secret, which rewrites every value of the variable, and it has values in contexts EnvSync does not manage (${where}); EnvSync does not rewrite contexts outside ENVSYNC_NETLIFY_CONTEXTS. Set the secret flag in the Netlify UI, or delete ${variable.key} there (EnvSync then creates it as a secret), or remove it from ENVSYNC_NETLIFY_SECRET_KEYS / ENVSYNC_NETLIFY_SECRET_PREFIXES.`,
       { key: variable.key },
     );
   }
