@@ -66,7 +66,21 @@ describe('checking a replace-all by reading after it', () => {
       ],
       errors: [],
       lost: [],
+      raced: [],
     });
+  });
+
+  it('reports each kept variable whose value differs from the read right before the write as a race', () => {
+    const after = [
+      { key: 'OTHER', value: 'changed-meanwhile' },
+      { key: 'APP_A', value: 'new' },
+      { key: 'APP_SKIPPED', value: 's' },
+    ];
+    const verdict = verifyReplaceAll(body, after, 'srv-a', true);
+    expect(verdict.done).toHaveLength(2);
+    expect(verdict.raced).toEqual(['OTHER']);
+    expect(verdict.errors.map((error) => [error.key, error.code])).toEqual([['OTHER', 'conflict']]);
+    expect(verdict.errors[0]?.message).not.toContain('changed-meanwhile');
   });
 
   it('reports each kept variable that is missing, and each change the read does not show', () => {

@@ -86,6 +86,8 @@ export interface ReplaceAllVerdict {
   readonly errors: readonly SyncError[];
   /** Kept variables that did not survive (also reported in `errors`). */
   readonly lost: readonly string[];
+  /** Kept variables that survived with another value than the read right before the write (also in `errors`). */
+  readonly raced: readonly string[];
 }
 
 /**
@@ -93,7 +95,12 @@ export interface ReplaceAllVerdict {
  *
  * A carried change is done when the read shows it. A variable that was sent back unchanged and is
  * missing afterwards is reported as `unmanaged-lost` on its key: EnvSync never writes variables it
- * does not manage, so restoring it is left to a person.
+ * does not manage, so restoring it is left to a person. One that is there with another value than
+ * the read right before the write (which is what was sent) is a race, reported as `conflict` on its
+ * key: someone wrote it around EnvSync's write, and whichever write came last holds.
+ *
+ * What this cannot see: a change made between that read and the write, which the write then
+ * reverted, reads back as exactly what was sent. Render keeps no per-variable version to tell.
  *
  * @param outcomeKnown - false when the write's response was lost (5xx, timeout): changes the read
  *   does not show are then `outcome-unknown` rather than `conflict`.
@@ -124,7 +131,19 @@ export function verifyReplaceAll(
       ),
     );
   }
-  return { done, errors, lost };
+  const raced = body.variables
+    .filter((variable) => !written.has(variable.key) && state.has(variable.key) && state.get(variable.key) !== variable.value)
+    .map((variable) => variable.key);
+  for (const key of raced) {
+    errors.push(
+      new SyncError(
+        'conflict',
+        `${key} was sent back unchanged in the replace-all write to ${renderName} service ${serviceId}, but afterwards it holds another value than the read right before the write (a race: someone changed it at the same moment). EnvSync did not change it back; check ${key} in the Render Dashboard, and the next run compares it again if EnvSync manages it.`,
+        { key },
+      ),
+    );
+  }
+  return { done, errors, lost, raced };
 }
 
 function notShown(change: PlannedChange, serviceId: string, outcomeKnown: boolean): SyncError {

@@ -71,6 +71,24 @@ describe('writing a large change set with one replace-all request', () => {
     expect(outcome.errors[0]?.message).toContain('restore it');
   });
 
+  it('reports a kept variable whose value differs after the replace-all write from the read right before it', async () => {
+    fake.seed('srv-a', { ...unmanaged, ...numberedVariables('APP_', 20, 'old'), APP_SAME: 'same' });
+    fake.after('env-vars.replace', (render) => render.seed('srv-a', { OTHER_0042: 'changed-meanwhile', APP_SAME: 'changed-too' }));
+    const desired = { ...numberedVariables('APP_', 20, 'new'), APP_SAME: 'same' };
+    const { outcome } = await syncOnce(connect(), 'srv-a', desired);
+
+    expect(outcome.done).toHaveLength(20);
+    expect(outcome.errors.map((error) => [error.key, error.code]).sort()).toEqual([
+      ['APP_SAME', 'conflict'],
+      ['OTHER_0042', 'conflict'],
+    ]);
+    expect(outcome.errors[0]?.message).toContain('race');
+    const text = JSON.stringify(outcome.errors.map((error) => error.message));
+    expect(text).not.toContain('changed-meanwhile');
+    expect(text).not.toContain('keep-0042');
+    expect(fake.count('env-vars.replace')).toBe(1);
+  });
+
   it('writes nothing when a variable disappeared between the plan and the write', async () => {
     fake.seed('srv-a', { ...unmanaged, ...numberedVariables('APP_', 20, 'old') });
     const connection = connect();

@@ -12,7 +12,8 @@ import { waitForWriteSlot } from './write-budget.ts';
  * Applies a plan with one `PUT /services/{id}/env-vars`, which replaces the service's whole set:
  * whatever the body lacks is deleted. So the body is built from a fresh read taken right before
  * the write (every variable kept exactly as read), the write is skipped when that read already
- * shows the plan, and a read after it checks that every kept variable survived.
+ * shows the plan, and a read after it checks that every kept variable survived with the value
+ * that read showed.
  *
  * Atomic from EnvSync's side: either the body is sent or nothing is. It throws only for a failure
  * of the whole service (authentication, unknown service) before anything was written.
@@ -89,6 +90,7 @@ async function checkAfterWrite(
   }
   const verdict = verifyReplaceAll(body, after, serviceId, writeFailure === undefined);
   if (verdict.lost.length > 0) context.logger.error('render.replace_all.lost', { target: serviceId, keys: verdict.lost });
+  if (verdict.raced.length > 0) context.logger.warn('render.replace_all.raced', { target: serviceId, keys: verdict.raced });
   // A lost answer and a read showing none of the plan: the write did not land, one error says so.
   if (writeFailure !== undefined && verdict.done.length === 0) {
     return { done: [], errors: [...body.errors, writeFailure, ...verdict.errors.filter((e) => e.code === 'unmanaged-lost')] };
