@@ -34,6 +34,11 @@ export interface ProviderSession {
   readonly fetch?: typeof fetch;
   /** Replaces any canonical value found in `text` (a provider error message, say) with `[redacted]`. */
   readonly redact: (text: string) => string;
+  /**
+   * The targets this run syncs through the connection, in order (default: every configured one).
+   * Budgets shared by the token are reserved only for the targets of the run still to come.
+   */
+  readonly runTargets?: readonly string[];
 }
 
 /** One change an adapter carried out. */

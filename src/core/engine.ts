@@ -8,6 +8,7 @@ import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ProviderId } from '../providers/ids.ts';
 import type { ProviderAdapter, ProviderConnection } from './adapter.ts';
+import { createConnectionPool, type ConnectionPool } from './connections.ts';
 import { createKeyFilter, loadCanonical, type CanonicalSet } from './canonical.ts';
 import { createFingerprinter, type Ledger, type TargetRef } from './ledger.ts';
 import { createRedactor } from './redact.ts';
@@ -37,6 +38,11 @@ export interface EngineDeps {
   readonly tokens?: (request: TokenRequest) => Promise<DiscoveredToken>;
   /** A canonical set loaded once for several providers. */
   readonly canonical?: CanonicalSet;
+  /**
+   * The run's connections, one per provider, shared by every call of {@link syncProvider} in the
+   * run (see ./connections.ts). Without it, each call opens its own.
+   */
+  readonly connections?: ConnectionPool;
 }
 
 /** One sync or plan of one provider's targets. */
@@ -71,35 +77,30 @@ export async function syncProvider(request: SyncRequest, deps: EngineDeps): Prom
   const canonical = deps.canonical ?? (await loadCanonical(settings, deps.env, deps.readFile));
   const redact = createRedactor(canonical.values.values());
   const logger = deps.logger.child({ runId, provider: request.provider });
-  const tokens =
-    deps.tokens ??
-    createTokenCache({
+  const connections =
+    deps.connections ??
+    createConnectionPool({
       settings,
-      env: deps.env,
-      fetch: deps.fetch ?? fetch,
-      readFile: deps.readFile ?? ((path) => readFile(path, 'utf8')),
-      logger,
-    });
-
-  let token: DiscoveredToken | undefined;
-  let tokenError: unknown;
-  try {
-    token = await tokens({ provider: request.provider, tokenName: adapter.tokenName });
-  } catch (error) {
-    tokenError = error;
-  }
-  const connection =
-    token === undefined
-      ? undefined
-      : adapter.connect({
+      adapters: deps.adapters,
+      tokens:
+        deps.tokens ??
+        createTokenCache({
           settings,
-          token: token.token,
-          tokenSource: token.source,
-          budget: deps.budget,
+          env: deps.env,
+          fetch: deps.fetch ?? fetch,
+          readFile: deps.readFile ?? ((path) => readFile(path, 'utf8')),
           logger,
-          redact,
-          ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
-        });
+        }),
+      budget: deps.budget,
+      logger,
+      redact,
+      runTargets: { [request.provider]: targetIds },
+      ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+    });
+  const link = await connections(request.provider);
+  const connection = link.connection;
+  const token = link.connection === undefined ? undefined : link.token;
+  const tokenError = link.connection === undefined ? link.error : undefined;
 
   const reports: SyncReport[] = [];
   for (const targetId of targetIds) {

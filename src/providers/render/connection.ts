@@ -57,17 +57,22 @@ export function connectRender(session: ProviderSession, options: RenderConnectio
     logger: session.logger.child({ provider: 'render' }),
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
-  const applied = new Set<string>();
+  // Services this run has reached (read), whether or not they needed writes.
+  const reached = new Set<string>();
 
   return {
     read: async (serviceId) => {
+      reached.add(serviceId);
       const { variables, requests } = await readServiceVariables(context, serviceId);
       context.logger.info('render.read', { target: serviceId, variables: variables.length, requests });
       return { values: variables.map(({ key, value }) => ({ key, context: noContext, value, secret: false })) };
     },
     apply: async (serviceId, plan, values, remote) => {
-      const stillToCome = session.settings.targetIds.render.filter((id) => id !== serviceId && !applied.has(id)).length;
-      applied.add(serviceId);
+      // Writes are kept back for the services of THIS run not reached yet (one replace-all each),
+      // not for every configured service, nor for those already synced: a run over one service may
+      // use the whole budget.
+      const runTargets = session.runTargets ?? session.settings.targetIds.render;
+      const stillToCome = runTargets.filter((id) => id !== serviceId && !reached.has(id)).length;
       const outcome = await applyPlan(context, serviceId, plan, values, remote, {
         reservedWrites: stillToCome,
         perKeyLimit: options.perKeyWriteLimit ?? perKeyWriteLimit,

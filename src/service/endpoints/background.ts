@@ -2,7 +2,7 @@ import { loadSettings } from '../../config/load.ts';
 import type { SyncReport } from '../../core/report.ts';
 import { SyncError, summarizeError } from '../../errors.ts';
 import { createBudget, functionBudgetsMs } from '../../http/budget.ts';
-import { isProviderId } from '../../providers/ids.ts';
+import { isProviderId, type ProviderId } from '../../providers/ids.ts';
 import type { RunProgress } from '../../storage/types.ts';
 import { readJsonBody } from '../http/body.ts';
 import type { Endpoint } from '../http/endpoint.ts';
@@ -36,55 +36,104 @@ export const backgroundEndpoint: Endpoint = {
   },
 };
 
-/** Syncs every pending target of a run, one at a time, recording progress after each. */
+/**
+ * Syncs every pending target of a run, recording progress after each.
+ *
+ * The providers run at the same time, each its targets one after another: they share no rate
+ * limit, and within a provider the targets share ONE connection (one Render write budget, one
+ * Netlify rate-limit gate and account lookup), which is what keeps a fleet clear of 429s.
+ */
 export async function processRun(queued: RunProgress, context: RunContext): Promise<RunProgress> {
   const { storage, deps, settings, budget } = context;
   const stamp = () => new Date((deps.now ?? Date.now)()).toISOString();
   let progress: RunProgress = { ...queued, status: 'running', updatedAt: stamp() };
+  // Saves are chained: two providers finishing a target at once must not save out of order.
+  let saving: Promise<void> = Promise.resolve();
+  const save = (next: RunProgress): Promise<void> => {
+    progress = next;
+    saving = saving.then(() => storage.runs.saveProgress(next));
+    return saving;
+  };
   const finish = async (status: RunProgress['status'], problems: readonly string[]) => {
-    progress = { ...progress, status, updatedAt: stamp(), ...(problems.length > 0 ? { error: problems.join(' ') } : {}) };
-    await storage.runs.saveProgress(progress);
+    await save({ ...progress, status, updatedAt: stamp(), ...(problems.length > 0 ? { error: problems.join(' ') } : {}) });
     deps.logger.info('run.finished', { runId: progress.runId, status, done: progress.done.length, pending: progress.pending.length });
     return progress;
   };
-  await storage.runs.saveProgress(progress);
+  await save(progress);
   if (!settings.enabled) return finish('failed', ['ENVSYNC_ENABLED was turned off before the run started; nothing was synced.']);
 
-  let sync;
+  const busy: string[] = [];
+  const failed: string[] = [];
+  const lanes = new Map<ProviderId, { key: string; id: string }[]>();
+  const invalid: string[] = [];
+  for (const key of queued.pending) {
+    const target = parseTargetKey(key);
+    if (target === undefined) {
+      invalid.push(key);
+      continue;
+    }
+    const lane = lanes.get(target.provider) ?? [];
+    lane.push({ key, id: target.id });
+    lanes.set(target.provider, lane);
+  }
+
+  let sync: TargetSyncer;
   try {
-    sync = await prepareRun({ runId: queued.runId, mode: queued.mode, kind: 'background' }, context);
+    const targets = [...lanes].flatMap(([provider, lane]) => lane.map(({ id }) => ({ provider, id })));
+    sync = await prepareRun({ runId: queued.runId, mode: queued.mode, kind: 'background', targets }, context);
   } catch (error) {
     const summary = summarizeError(error);
     return finish('failed', [`${summary.code}: ${summary.message}`]);
   }
 
-  const busy: string[] = [];
-  const failed: string[] = [];
-  for (const key of queued.pending) {
-    if (budget.remainingMs() < perTargetReserveMs) {
-      return finish('failed', [`Ran out of time with ${progress.pending.length} target(s) left; they are synced by the next run.`, ...describe(busy, failed)]);
-    }
-    const reports = await syncOne(key, sync, failed);
-    await recordReports(storage, reports, deps.logger);
-    if (reports.some(isBusyReport)) busy.push(key);
-    progress = { ...progress, pending: progress.pending.filter((item) => item !== key), done: [...progress.done, key], updatedAt: stamp() };
-    await storage.runs.saveProgress(progress);
+  // `done` keeps the queue's order whatever order the providers finish in.
+  const order = [...queued.done, ...queued.pending];
+  const finished = new Set(queued.done);
+  const complete = (key: string): Promise<void> => {
+    finished.add(key);
+    return save({
+      ...progress,
+      pending: progress.pending.filter((item) => item !== key),
+      done: order.filter((item) => finished.has(item)),
+      updatedAt: stamp(),
+    });
+  };
+  for (const key of invalid) {
+    failed.push(`${key} (not a provider:target pair)`);
+    await complete(key);
+  }
+
+  let outOfTime = false;
+  const settled = await Promise.allSettled(
+    [...lanes].map(async ([provider, lane]) => {
+      for (const { key, id } of lane) {
+        if (budget.remainingMs() < perTargetReserveMs) {
+          outOfTime = true;
+          return;
+        }
+        const reports = await syncOne(key, provider, id, sync, failed);
+        await recordReports(storage, reports, deps.logger);
+        if (reports.some(isBusyReport)) busy.push(key);
+        await complete(key);
+      }
+    }),
+  );
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  if (outOfTime) {
+    return finish('failed', [`Ran out of time with ${progress.pending.length} target(s) left; they are synced by the next run.`, ...describe(busy, failed)]);
   }
   return finish('done', describe(busy, failed));
 }
 
-async function syncOne(
-  key: string,
-  sync: TargetSyncer,
-  failed: string[],
-): Promise<SyncReport[]> {
+/** `render:srv-1` → its provider and id, or `undefined` when it is not such a pair. */
+function parseTargetKey(key: string): { provider: ProviderId; id: string } | undefined {
   const separator = key.indexOf(':');
   const provider = key.slice(0, separator);
-  const id = key.slice(separator + 1);
-  if (separator < 0 || !isProviderId(provider)) {
-    failed.push(`${key} (not a provider:target pair)`);
-    return [];
-  }
+  if (separator < 0 || !isProviderId(provider)) return undefined;
+  return { provider, id: key.slice(separator + 1) };
+}
+
+async function syncOne(key: string, provider: ProviderId, id: string, sync: TargetSyncer, failed: string[]): Promise<SyncReport[]> {
   try {
     return await sync(provider, [id]);
   } catch (error) {

@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Settings } from '../../config/settings.ts';
 import { loadCanonical } from '../../core/canonical.ts';
+import { createConnectionPool } from '../../core/connections.ts';
 import { syncProvider } from '../../core/engine.ts';
+import type { TargetRef } from '../../core/ledger.ts';
+import { createRedactor } from '../../core/redact.ts';
 import type { SyncReport } from '../../core/report.ts';
 import { createTokenCache } from '../../discovery/index.ts';
 import type { Budget } from '../../http/budget.ts';
@@ -11,7 +14,7 @@ import { defaultLeaseTtlMs } from '../../storage/locks.ts';
 import type { FunctionKind, ServiceDeps } from '../deps.ts';
 import { createLockGuard } from './lock-guard.ts';
 import { recordReports } from './record.ts';
-import type { ProviderWork } from './work.ts';
+import { targetsOf, type ProviderWork } from './work.ts';
 
 /** One sync run as the functions start it. */
 export interface SyncJob {
@@ -42,18 +45,34 @@ export type TargetSyncer = (provider: ProviderId, targets: readonly string[]) =>
 
 /**
  * Prepares a run: loads the canonical set and creates the token cache once, so a run over many
- * targets and both providers reads the canonical file and discovers each token a single time, and
- * wires the engine's guard to the Blobs leases (enforce only: a plan writes nothing, so it needs no
- * lock and never gets a 409).
+ * targets and both providers reads the canonical file and discovers each token a single time,
+ * opens ONE connection per provider for the whole run (its rate budgets belong to the token, so
+ * every target of the run must draw on the same ones; see core/connections.ts), and wires the
+ * engine's guard to the Blobs leases (enforce only: a plan writes nothing, so it needs no lock and
+ * never gets a 409).
  *
+ * @param job.targets - every target the run will sync, in order: shared write budgets are
+ *   reserved for the ones still to come.
  * @throws SyncError `canonical-invalid` when the canonical set cannot be loaded.
  */
-export async function prepareRun(job: Omit<SyncJob, 'work'>, context: RunContext): Promise<TargetSyncer> {
+export async function prepareRun(job: Omit<SyncJob, 'work'> & { readonly targets: readonly TargetRef[] }, context: RunContext): Promise<TargetSyncer> {
   const { settings, deps, storage, budget } = context;
   const fetch = deps.fetch ?? globalThis.fetch;
   const logger = deps.logger.child({ runId: job.runId });
   const canonical = await loadCanonical(settings, deps.env);
   const tokens = createTokenCache({ settings, env: deps.env, fetch, readFile: readUtf8, logger });
+  const runTargets: Partial<Record<ProviderId, string[]>> = {};
+  for (const target of job.targets) (runTargets[target.provider] ??= []).push(target.id);
+  const connections = createConnectionPool({
+    settings,
+    adapters: deps.adapters,
+    tokens,
+    budget,
+    logger,
+    redact: createRedactor(canonical.values.values()),
+    runTargets,
+    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+  });
   const guard =
     job.mode === 'enforce' ? createLockGuard(storage.locks, `${job.kind}:${job.runId}`, defaultLeaseTtlMs, deps.adapters, logger) : undefined;
   return (provider, targets) =>
@@ -68,6 +87,7 @@ export async function prepareRun(job: Omit<SyncJob, 'work'>, context: RunContext
         adapters: deps.adapters,
         tokens,
         canonical,
+        connections,
         ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
         ...(guard === undefined ? {} : { guard }),
         ...(deps.now === undefined ? {} : { now: deps.now }),
@@ -76,19 +96,30 @@ export async function prepareRun(job: Omit<SyncJob, 'work'>, context: RunContext
 }
 
 /**
- * Runs a whole job in this invocation: each provider's targets through the engine, then each
- * report into the history and the tickets.
+ * Runs a whole job in this invocation: the providers at the same time (they share no rate limit,
+ * so a Render fleet's sequential pages and write budget do not hold Netlify's sites back), each
+ * provider's targets one after another within its own limits, then each report into the history
+ * and the tickets. Results keep the job's order.
  */
 export async function runSync(job: SyncJob, context: RunContext): Promise<SyncRun> {
-  const sync = await prepareRun(job, context);
-  const results: SyncReport[] = [];
-  const warnings: string[] = [];
-  for (const work of job.work) {
-    const reports = await sync(work.provider, work.targets);
-    warnings.push(...(await recordReports(context.storage, reports, context.deps.logger)));
-    results.push(...reports);
-  }
-  return { runId: job.runId, results, warnings };
+  const sync = await prepareRun({ ...job, targets: targetsOf(job.work) }, context);
+  // allSettled: a provider that fails outright must not leave the other writing after the answer.
+  const settled = await Promise.allSettled(
+    job.work.map(async (work) => {
+      const reports = await sync(work.provider, work.targets);
+      const warnings = await recordReports(context.storage, reports, context.deps.logger);
+      return { reports, warnings };
+    }),
+  );
+  const perProvider = settled.map((outcome) => {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
+  });
+  return {
+    runId: job.runId,
+    results: perProvider.flatMap((item) => item.reports),
+    warnings: perProvider.flatMap((item) => item.warnings),
+  };
 }
 
 function readUtf8(path: string): Promise<string> {

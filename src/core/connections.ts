@@ -1,0 +1,75 @@
+import type { Settings } from '../config/settings.ts';
+import type { DiscoveredToken, TokenRequest } from '../discovery/index.ts';
+import type { Budget } from '../http/budget.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { ProviderId } from '../providers/ids.ts';
+import type { ProviderAdapter, ProviderConnection } from './adapter.ts';
+
+/** A provider's connection for a run, or why there is none (the token could not be found). */
+export type ProviderLink =
+  | { readonly connection: ProviderConnection; readonly token: DiscoveredToken }
+  | { readonly connection: undefined; readonly error: unknown };
+
+/** Opens (once) and hands out each provider's connection for one run. */
+export type ConnectionPool = (provider: ProviderId) => Promise<ProviderLink>;
+
+/** What the pool needs to open connections. */
+export interface ConnectionPoolDeps {
+  readonly settings: Settings;
+  readonly adapters: Readonly<Record<ProviderId, ProviderAdapter>>;
+  readonly tokens: (request: TokenRequest) => Promise<DiscoveredToken>;
+  readonly budget: Budget;
+  readonly logger: Logger;
+  readonly redact: (text: string) => string;
+  /**
+   * The targets of the run per provider, in the order they will be synced. An adapter reserves
+   * shared rate budget for the ones still to come (Render's writes), never for targets that are
+   * configured but not part of this run.
+   */
+  readonly runTargets: Readonly<Partial<Record<ProviderId, readonly string[]>>>;
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * One connection per provider per run.
+ *
+ * Why: a provider's rate limits belong to the token, not to a target. Render allows about 30 writes
+ * a minute per API key across every service, Netlify about 500 requests a minute per token across
+ * every site. The connection holds the client-side view of those budgets (Render's write budget,
+ * Netlify's rate-limit gate and account lookup). A run that connected once per target, as the
+ * background function did, started every target with a fresh budget that knew nothing of the
+ * writes just sent, and so met the 429s the budget exists to avoid. Every part of a run (each
+ * provider's targets, each target of the background function) takes its connection from here.
+ */
+export function createConnectionPool(deps: ConnectionPoolDeps): ConnectionPool {
+  const links = new Map<ProviderId, Promise<ProviderLink>>();
+  return (provider) => {
+    let link = links.get(provider);
+    if (link === undefined) {
+      link = open(provider, deps);
+      links.set(provider, link);
+    }
+    return link;
+  };
+}
+
+async function open(provider: ProviderId, deps: ConnectionPoolDeps): Promise<ProviderLink> {
+  const adapter = deps.adapters[provider];
+  let token: DiscoveredToken;
+  try {
+    token = await deps.tokens({ provider, tokenName: adapter.tokenName });
+  } catch (error) {
+    return { connection: undefined, error };
+  }
+  const connection = adapter.connect({
+    settings: deps.settings,
+    token: token.token,
+    tokenSource: token.source,
+    budget: deps.budget,
+    logger: deps.logger.child({ provider }),
+    redact: deps.redact,
+    runTargets: deps.runTargets[provider] ?? deps.settings.targetIds[provider],
+    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+  });
+  return { connection, token };
+}
