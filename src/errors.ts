@@ -27,6 +27,7 @@ export const errorCodes = [
   'conflict',
   'disabled',
   'bad-request',
+  'payload-too-large',
   'unauthorized',
   'forbidden',
   'not-found',

@@ -184,7 +184,7 @@ describe('bad requests get a clear JSON error and touch no provider', () => {
     ['POST on runs', () => authed('POST', fn('runs')), 405, 'method-not-allowed', /GET only/],
     ['DELETE on health', () => runtime.call('DELETE', fn('health')), 405, 'method-not-allowed', /GET only/],
     ['a body that is not JSON', () => runtime.call('POST', fn('apply', '/render'), { token: apiToken, rawBody: '{target: srv', headers: json }), 400, 'bad-request', /not valid JSON/],
-    ['an oversized body', () => runtime.call('POST', fn('apply-all'), { token: apiToken, rawBody: JSON.stringify({ target: 'x'.repeat(40_000) }), headers: json }), 400, 'bad-request', /larger than 16 KiB/],
+    ['an oversized body', () => runtime.call('POST', fn('apply-all'), { token: apiToken, rawBody: JSON.stringify({ target: 'x'.repeat(40_000) }), headers: json }), 413, 'payload-too-large', /larger than 16 KiB/],
     ['an unknown target', () => authed('POST', fn('apply', '/render'), { target: 'srv-nope' }), 400, 'bad-request', /Unknown Render service srv-nope.*srv-demo-api/],
     ['an unknown target for apply-all', () => authed('POST', `${fn('apply-all')}?target=site-nope`), 400, 'bad-request', /Unknown target site-nope/],
     ['a misspelt body field', () => authed('POST', fn('apply', '/render'), { traget: api }), 400, 'bad-request', /traget/],

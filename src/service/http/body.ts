@@ -11,7 +11,8 @@ export const maxBodyBytes = 16 * 1024;
  * oversized request costs no more memory than the limit. Error messages describe the problem
  * (size, syntax, which fields) without quoting the body.
  *
- * @throws SyncError `bad-request` for a body that is too large, not JSON, or not what `schema` wants.
+ * @throws SyncError `payload-too-large` (413) for a body over the limit, `bad-request` for one that is
+ *   not JSON or not what `schema` wants.
  */
 export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>, limit = maxBodyBytes): Promise<T> {
   const text = await readLimitedText(request, limit);
@@ -62,5 +63,5 @@ async function readLimitedText(request: Request, limit: number): Promise<string>
 }
 
 function tooLarge(limit: number): SyncError {
-  return new SyncError('bad-request', `The request body is larger than ${limit / 1024} KiB. EnvSync's endpoints take at most {"target":"<id>"}; send a smaller body.`);
+  return new SyncError('payload-too-large', `The request body is larger than ${limit / 1024} KiB. EnvSync's endpoints take at most {"target":"<id>"}; send a smaller body.`);
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../../logging/logger.ts';
 /** The HTTP status for each error code that a request can end with. Anything else is a 500. */
 const statusByCode: Partial<Record<ErrorCode, number>> = {
   'bad-request': 400,
+  'payload-too-large': 413,
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
