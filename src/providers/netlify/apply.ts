@@ -4,13 +4,20 @@ import type { Plan, PlannedChange } from '../../core/plan.ts';
 import type { AppliedChange, ApplyOutcome } from '../../core/adapter.ts';
 import { applyWritesThenDeletes } from '../../core/apply-order.ts';
 import { isNotFound, segment, type NetlifyClient, type NetlifyRequest } from './client.ts';
+import { initialKeyConcurrency } from './gate.ts';
 import { forEachLimited } from './parallel.ts';
 import { envVarListSchema, envVarResponseSchema } from './schemas.ts';
 import type { SiteSnapshot } from './snapshot.ts';
 import { planDeletes, planWrites, type CreateStep, type DeleteStep, type UpdateStep, type WritePlanOptions } from './write-plan.ts';
 
-/** Keys written or deleted at once. Each key's own requests stay sequential. */
-const keyConcurrency = 4;
+/**
+ * Keys written or deleted at once: up to {@link initialKeyConcurrency} (16), fewer when Netlify's
+ * `X-RateLimit-Remaining` says the token's window has less room (the gate then also holds each
+ * request until it fits, or until the reset). Each key's own requests stay sequential.
+ */
+function keyConcurrency(site: SiteApply): { readonly max: number; readonly now: () => number } {
+  return { max: initialKeyConcurrency, now: () => site.client.keyConcurrency() };
+}
 
 /** Everything one site's apply needs. */
 export interface SiteApply {
@@ -42,13 +49,13 @@ async function writeChanges(site: SiteApply, changes: readonly PlannedChange[]):
   const plan = planWrites(changes, site.snapshot, site.values, site.options);
   for (const refused of plan.refused) outcome.failed(refused.error);
   if (plan.creates.length > 0) await createAll(site, plan.creates, outcome);
-  await forEachLimited(plan.updates, keyConcurrency, (step) => updateKey(site, step, outcome));
+  await forEachLimited(plan.updates, keyConcurrency(site), (step) => updateKey(site, step, outcome));
   return outcome.result();
 }
 
 async function deleteChanges(site: SiteApply, changes: readonly PlannedChange[]): Promise<ApplyOutcome> {
   const outcome = new OutcomeCollector();
-  await forEachLimited(planDeletes(changes, site.snapshot), keyConcurrency, (step) => deleteKey(site, step, outcome));
+  await forEachLimited(planDeletes(changes, site.snapshot), keyConcurrency(site), (step) => deleteKey(site, step, outcome));
   return outcome.result();
 }
 

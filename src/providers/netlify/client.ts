@@ -54,6 +54,11 @@ export class NetlifyClient {
     });
   }
 
+  /** How many keys may be written at once now, sized by the token's rate window (see {@link RequestGate}). */
+  keyConcurrency(): number {
+    return this.#gate.keyConcurrency();
+  }
+
   /** HTTP attempts made so far (retries included), for the log. */
   get requestCount(): number {
     return this.#requests;
@@ -83,8 +88,12 @@ export class NetlifyClient {
         redact: this.#session.redact,
         ...(request.key === undefined ? {} : { key: request.key }),
       });
+      if (error instanceof HTTPError && error.response.status !== 429) this.#gate.observe(error.response.headers);
       this.#gate.fail(mapped, error instanceof HTTPError ? error.response.headers : undefined);
       throw mapped;
+    } finally {
+      // After the answer has been noted, so a request woken by it sees what it said.
+      this.#gate.done();
     }
   }
 
