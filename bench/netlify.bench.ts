@@ -41,6 +41,7 @@ function newFake(): NetlifyFake {
 async function syncOnce(fake: NetlifyFake, desired: Map<string, string>, ledger: Map<string, LedgerEntry>): Promise<number> {
   const connection = netlifyAdapter.connect({
     settings,
+    provider: settings.providers.netlify,
     token: 'nfp_test_token',
     tokenSource: 'env:NETLIFY_API_TOKEN',
     budget: createBudget(60_000),
@@ -50,8 +51,8 @@ async function syncOnce(fake: NetlifyFake, desired: Map<string, string>, ledger:
   });
   const policy: DiffPolicy = {
     isManaged: (key) => key.startsWith('APP_'),
-    contextsFor: (key) => netlifyAdapter.contextsFor(key, settings),
-    isSecret: (key) => netlifyAdapter.isSecret(key, settings),
+    contextsFor: (key) => netlifyAdapter.contextsFor(key, settings.providers.netlify.options),
+    isSecret: (key) => netlifyAdapter.isSecret(key, settings.providers.netlify.options),
     allowDeletions: false,
     deleteScope: 'owned',
     allowsEmptyValues: true,

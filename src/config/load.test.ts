@@ -23,12 +23,17 @@ describe('loadSettings', () => {
       deleteScope: 'owned',
       maxDeletions: 10,
       redeploy: false,
-      apiUrls: { render: 'https://api.render.com/v1', netlify: 'https://api.netlify.com/api/v1' },
-      netlify: { contexts: ['all'] },
+      providers: {
+        render: { targetIds: [], apiUrl: 'https://api.render.com/v1' },
+        netlify: { targetIds: [], apiUrl: 'https://api.netlify.com/api/v1', options: { contexts: ['all'] } },
+      },
     });
     expect(settings.discovery.order).toEqual(['env', 'secret_files', 'vault', 'dashboard']);
     expect(settings.discovery.secretDirs).toEqual(['/etc/secrets', './secrets']);
+    // Discovery defaults come from the registry: one secret file and one vault key per provider.
+    expect(settings.discovery.secretFileNames).toEqual(['render.token', 'netlify.token']);
     expect(settings.discovery.vaultTokenKeys).toEqual(['RENDER_API_TOKEN', 'NETLIFY_API_TOKEN']);
+    expect(settings.reservedKeys).toEqual(expect.arrayContaining(['RENDER_API_TOKEN', 'NETLIFY_API_TOKEN', 'NETLIFY_AUTH_TOKEN', 'RENDER_SERVICE_ID', 'ENVSYNC_LEDGER_SECRET']));
   });
 
   it('trims CSV items, drops empty ones and accepts yes/no/1/0 booleans', () => {
@@ -40,22 +45,22 @@ describe('loadSettings', () => {
       ENVSYNC_MODE: 'Enforce',
     });
     expect(settings.targets).toEqual(['render', 'netlify']);
-    expect(settings.targetIds.render).toEqual(['srv-1', 'srv-2']);
+    expect(settings.providers.render.targetIds).toEqual(['srv-1', 'srv-2']);
     expect(settings.allowDeletions).toBe(true);
     expect(settings.redeploy).toBe(false);
     expect(settings.mode).toBe('enforce');
   });
 
   it('reads ENVSYNC_NETLIFY_SITE_ID first and NETLIFY_SITE_ID as a fallback', () => {
-    expect(loadSettings({ NETLIFY_SITE_ID: 'site-b' }).targetIds.netlify).toEqual(['site-b']);
-    expect(loadSettings({ NETLIFY_SITE_ID: 'site-b', ENVSYNC_NETLIFY_SITE_ID: 'site-a' }).targetIds.netlify).toEqual(['site-a']);
+    expect(loadSettings({ NETLIFY_SITE_ID: 'site-b' }).providers.netlify.targetIds).toEqual(['site-b']);
+    expect(loadSettings({ NETLIFY_SITE_ID: 'site-b', ENVSYNC_NETLIFY_SITE_ID: 'site-a' }).providers.netlify.targetIds).toEqual(['site-a']);
   });
 
   it('fails with one error listing every bad setting', () => {
     const error = errorOf({
       ENVSYNC_ENABLED: 'maybe',
       ENVSYNC_MODE: 'yolo',
-      ENVSYNC_TARGETS: 'render,vercel',
+      ENVSYNC_TARGETS: 'render,heroku',
       ENVSYNC_MAX_DELETIONS: '-3',
       RENDER_API_URL: 'ftp://nope',
     });
@@ -91,7 +96,7 @@ describe('loadSettings', () => {
   it('rejects mixing the all context with specific Netlify contexts, and unknown contexts', () => {
     expect(errorOf({ ENVSYNC_NETLIFY_CONTEXTS: 'all,production' }).message).toContain('ENVSYNC_NETLIFY_CONTEXTS');
     expect(errorOf({ ENVSYNC_NETLIFY_CONTEXTS: 'prod' }).message).toContain('branch:<branch name>');
-    expect(loadSettings({ ENVSYNC_NETLIFY_CONTEXTS: 'production,branch:staging' }).netlify.contexts).toEqual(['production', 'branch:staging']);
+    expect(loadSettings({ ENVSYNC_NETLIFY_CONTEXTS: 'production,branch:staging' }).providers.netlify.options.contexts).toEqual(['production', 'branch:staging']);
   });
 
   it('requires both access tokens to be 32+ characters and different from each other', () => {

@@ -1,8 +1,8 @@
 import { SyncError } from '../errors.ts';
+import type { EnvSource } from './general.ts';
 import { settingNames, settingsSchema, type Settings } from './settings.ts';
 
-/** A read-only view of environment variables: `process.env`, `Netlify.env.toObject()` or a test's object. */
-export type EnvSource = Readonly<Record<string, string | undefined>>;
+export type { EnvSource } from './general.ts';
 
 /**
  * Parses and validates every setting at once.
@@ -24,21 +24,9 @@ export function loadSettings(env: EnvSource): Settings {
   );
 }
 
-/**
- * Names that are EnvSync's own credentials or settings. They are never part of the canonical set,
- * whatever the include prefixes say: syncing EnvSync's own token into a target would leak it.
- */
-export function reservedKeys(settings: Settings): ReadonlySet<string> {
-  return new Set([
-    ...settingNames,
-    'RENDER_API_TOKEN',
-    'NETLIFY_API_TOKEN',
-    'NETLIFY_AUTH_TOKEN',
-    ...settings.discovery.vaultTokenKeys,
-  ]);
+/** The names EnvSync keeps out of the canonical set; see {@link isReservedKey}. */
+export function reservedKeys(settings: Pick<Settings, 'reservedKeys'>): ReadonlySet<string> {
+  return new Set(settings.reservedKeys);
 }
 
-/** Whether a key belongs to EnvSync itself: a reserved name or anything in the `ENVSYNC_` namespace. */
-export function isReservedKey(key: string, reserved: ReadonlySet<string>): boolean {
-  return reserved.has(key) || key.startsWith('ENVSYNC_');
-}
+export { isReservedKey } from './reserved.ts';

@@ -1,9 +1,15 @@
-import type { Settings } from '../config/settings.ts';
+import type { CoreSettings } from '../config/general.ts';
 import type { SyncError } from '../errors.ts';
 import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Plan, PlanOp, RemoteState } from './plan.ts';
-import type { ProviderId } from '../providers/ids.ts';
+import type { ProviderSettings, ProviderSettingsFragment } from './provider-settings.ts';
+
+/**
+ * The provider adapter interface: what a provider module declares and implements. The core owns it;
+ * providers (`src/providers/<id>.ts`) implement it and are registered in `src/providers/index.ts`.
+ * Nothing here names a provider. See docs/providers.md for the checklist.
+ */
 
 /**
  * What a provider can and cannot do, declared once on its adapter. The core reads these instead of
@@ -20,9 +26,18 @@ export interface AdapterCapabilities {
   readonly hasContexts: boolean;
 }
 
+/**
+ * The settings the engine reads: the general ones, and each provider's resolved settings by id.
+ * `src/config/settings.ts`'s `Settings` is one of these.
+ */
+export type EngineSettings = CoreSettings & { readonly providers: Readonly<Record<string, ProviderSettings>> };
+
 /** Everything an adapter gets for one sync run of one provider. */
-export interface ProviderSession {
-  readonly settings: Settings;
+export interface ProviderSession<Options = unknown> {
+  /** The general settings (mode, prefixes, redeploy, ...). */
+  readonly settings: CoreSettings;
+  /** This provider's own settings: its targets, API URL and options. */
+  readonly provider: ProviderSettings<Options>;
   /** The discovered API token. Only ever placed in an Authorization header. */
   readonly token: string;
   /** Where the token came from (`env:RENDER_API_TOKEN`), for authentication error messages. */
@@ -88,27 +103,38 @@ export interface ProviderConnection {
   redeploy(targetId: string): Promise<RedeployOutcome>;
 }
 
-/** One provider: its identity, capabilities and how to connect. Registered in `./index.ts`. */
-export interface ProviderAdapter {
-  readonly id: ProviderId;
+/**
+ * One provider: its identity, settings, capabilities and how to connect. Registered in
+ * `src/providers/index.ts` under its `id`.
+ *
+ * `Options` is the type of the provider's own resolved options; the option-taking members are
+ * declared as methods so a `ProviderAdapter<NetlifyOptions>` can sit in a registry typed
+ * `ProviderAdapter`. The engine always hands an adapter the options its own fragment resolved.
+ */
+export interface ProviderAdapter<Options = unknown, Id extends string = string> {
+  /** The registry key: lower-case, used in URLs (`/envsync-apply/<id>`), storage keys and ENVSYNC_TARGETS. */
+  readonly id: Id;
   /** Name used in messages: "Render", "Netlify". */
   readonly displayName: string;
   /** What a target is called in messages: "service", "site". */
   readonly targetNoun: string;
   /** The environment variable (and vault / dashboard key) holding this provider's API token. */
   readonly tokenName: string;
+  /** Other names that hold this provider's credential (`NETLIFY_AUTH_TOKEN`): never synced. */
+  readonly credentialAliases?: readonly string[];
   /** What to do when the provider rejects the token; appended to authentication errors. */
   readonly authHint: string;
   readonly capabilities: AdapterCapabilities;
+  /** The provider's settings, merged into the one settings schema. */
+  readonly settings: ProviderSettingsFragment<Options>;
   /**
    * The contexts EnvSync manages for `key` on this provider's targets (`['*']` when it has none).
    * Per key because a provider may need explicit contexts for some keys (Netlify secrets can't use `all`).
    * Values in any other context are never changed or deleted.
    */
-  contextsFor(key: string, settings: Settings): readonly string[];
+  contextsFor(key: string, options: Options): readonly string[];
   /** Whether a key is written as a secret on this provider. */
-  isSecret(key: string, settings: Settings): boolean;
+  isSecret(key: string, options: Options): boolean;
   /** Opens a connection for one run. Does no I/O: the first request is made by `read`. */
-  connect(session: ProviderSession): ProviderConnection;
+  connect(session: ProviderSession<Options>): ProviderConnection;
 }
-

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { isReservedKey, reservedKeys, type EnvSource } from '../config/load.ts';
+import type { CoreSettings, EnvSource } from '../config/general.ts';
+import { isReservedKey } from '../config/reserved.ts';
 import { parseDotenv } from '../config/dotenv.ts';
-import type { Settings } from '../config/settings.ts';
 import { SyncError } from '../errors.ts';
 
 /** The canonical set: every managed key and the value every target should hold. */
@@ -16,8 +16,8 @@ export interface CanonicalSet {
  * and is not one of EnvSync's own credentials or settings. Used for the canonical set and for what
  * a target holds alike, so a key outside this rule is never written or deleted.
  */
-export function createKeyFilter(settings: Settings): (key: string) => boolean {
-  const reserved = reservedKeys(settings);
+export function createKeyFilter(settings: CoreSettings): (key: string) => boolean {
+  const reserved = new Set(settings.reservedKeys);
   return (key) =>
     settings.includePrefixes.some((prefix) => key.startsWith(prefix)) &&
     !settings.excludePrefixes.some((prefix) => key.startsWith(prefix)) &&
@@ -32,7 +32,7 @@ export function createKeyFilter(settings: Settings): (key: string) => boolean {
  *   never "everything"), or the file is unreadable or malformed (naming the line, never its value).
  */
 export async function loadCanonical(
-  settings: Settings,
+  settings: CoreSettings,
   env: EnvSource,
   read: (path: string) => Promise<string> = (path) => readFile(path, 'utf8'),
 ): Promise<CanonicalSet> {

@@ -1,9 +1,9 @@
-import type { Settings } from '../config/settings.ts';
 import type { DiscoveredToken, TokenRequest } from '../discovery/index.ts';
 import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { ProviderId } from '../providers/ids.ts';
-import type { ProviderAdapter, ProviderConnection } from './adapter.ts';
+import type { EngineSettings, ProviderAdapter, ProviderConnection } from './adapter.ts';
+import { SyncError } from '../errors.ts';
+import type { ProviderSettings } from './provider-settings.ts';
 
 /** A provider's connection for a run, or why there is none (the token could not be found). */
 export type ProviderLink =
@@ -11,12 +11,12 @@ export type ProviderLink =
   | { readonly connection: undefined; readonly error: unknown };
 
 /** Opens (once) and hands out each provider's connection for one run. */
-export type ConnectionPool = (provider: ProviderId) => Promise<ProviderLink>;
+export type ConnectionPool = (provider: string) => Promise<ProviderLink>;
 
 /** What the pool needs to open connections. */
 export interface ConnectionPoolDeps {
-  readonly settings: Settings;
-  readonly adapters: Readonly<Record<ProviderId, ProviderAdapter>>;
+  readonly settings: EngineSettings;
+  readonly adapters: Readonly<Record<string, ProviderAdapter>>;
   readonly tokens: (request: TokenRequest) => Promise<DiscoveredToken>;
   readonly budget: Budget;
   readonly logger: Logger;
@@ -26,7 +26,7 @@ export interface ConnectionPoolDeps {
    * shared rate budget for the ones still to come (Render's writes), never for targets that are
    * configured but not part of this run.
    */
-  readonly runTargets: Readonly<Partial<Record<ProviderId, readonly string[]>>>;
+  readonly runTargets: Readonly<Record<string, readonly string[]>>;
   readonly fetch?: typeof fetch;
 }
 
@@ -42,7 +42,7 @@ export interface ConnectionPoolDeps {
  * provider's targets, each target of the background function) takes its connection from here.
  */
 export function createConnectionPool(deps: ConnectionPoolDeps): ConnectionPool {
-  const links = new Map<ProviderId, Promise<ProviderLink>>();
+  const links = new Map<string, Promise<ProviderLink>>();
   return (provider) => {
     let link = links.get(provider);
     if (link === undefined) {
@@ -53,8 +53,8 @@ export function createConnectionPool(deps: ConnectionPoolDeps): ConnectionPool {
   };
 }
 
-async function open(provider: ProviderId, deps: ConnectionPoolDeps): Promise<ProviderLink> {
-  const adapter = deps.adapters[provider];
+async function open(provider: string, deps: ConnectionPoolDeps): Promise<ProviderLink> {
+  const { adapter, providerSettings } = lookUpProvider(provider, deps);
   let token: DiscoveredToken;
   try {
     token = await deps.tokens({ provider, tokenName: adapter.tokenName });
@@ -63,13 +63,31 @@ async function open(provider: ProviderId, deps: ConnectionPoolDeps): Promise<Pro
   }
   const connection = adapter.connect({
     settings: deps.settings,
+    provider: providerSettings,
     token: token.token,
     tokenSource: token.source,
     budget: deps.budget,
     logger: deps.logger.child({ provider }),
     redact: deps.redact,
-    runTargets: deps.runTargets[provider] ?? deps.settings.targetIds[provider],
+    runTargets: deps.runTargets[provider] ?? providerSettings.targetIds,
     ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
   });
   return { connection, token };
+}
+
+/**
+ * A provider's adapter and its resolved settings, looked up together so an adapter only ever sees
+ * the options its own settings fragment produced.
+ * @throws SyncError `internal` for an id that is not registered (the service validates ids first).
+ */
+export function lookUpProvider(
+  id: string,
+  deps: { readonly adapters: Readonly<Record<string, ProviderAdapter>>; readonly settings: EngineSettings },
+): { readonly adapter: ProviderAdapter; readonly providerSettings: ProviderSettings } {
+  const adapter = deps.adapters[id];
+  const providerSettings = deps.settings.providers[id];
+  if (adapter === undefined || providerSettings === undefined) {
+    throw new SyncError('internal', `Provider ${id} is not registered; register it in src/providers/index.ts.`);
+  }
+  return { adapter, providerSettings };
 }

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { EnvSource } from '../config/load.ts';
-import type { Settings } from '../config/settings.ts';
+import type { EnvSource } from '../config/general.ts';
 import { createTokenCache, type DiscoveredToken, type TokenRequest } from '../discovery/index.ts';
 import { SyncError, summarizeError } from '../errors.ts';
 import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { ProviderId } from '../providers/ids.ts';
-import type { ProviderAdapter, ProviderConnection } from './adapter.ts';
-import { createConnectionPool, type ConnectionPool } from './connections.ts';
+import type { EngineSettings, ProviderAdapter, ProviderConnection } from './adapter.ts';
+import { createConnectionPool, lookUpProvider, type ConnectionPool } from './connections.ts';
+import type { ProviderSettings } from './provider-settings.ts';
 import { createKeyFilter, loadCanonical, type CanonicalSet } from './canonical.ts';
 import { createFingerprinter, type Ledger, type TargetRef } from './ledger.ts';
 import { createRedactor } from './redact.ts';
@@ -23,13 +22,13 @@ export type TargetGuard = <T>(target: TargetRef, work: () => Promise<T>) => Prom
 
 /** What the engine depends on; all injected, so tests use in-memory pieces and local servers. */
 export interface EngineDeps {
-  readonly settings: Settings;
+  readonly settings: EngineSettings;
   readonly env: EnvSource;
   readonly ledger: Ledger;
   readonly logger: Logger;
   readonly budget: Budget;
   /** The provider registry (src/providers/index.ts in production). */
-  readonly adapters: Readonly<Record<ProviderId, ProviderAdapter>>;
+  readonly adapters: Readonly<Record<string, ProviderAdapter>>;
   readonly fetch?: typeof fetch;
   readonly readFile?: (path: string) => Promise<string>;
   readonly guard?: TargetGuard;
@@ -47,7 +46,8 @@ export interface EngineDeps {
 
 /** One sync or plan of one provider's targets. */
 export interface SyncRequest {
-  readonly provider: ProviderId;
+  /** A registered provider id. */
+  readonly provider: string;
   readonly mode: 'dry-run' | 'enforce';
   /** Restrict to these target ids (each must be configured); all configured targets by default. */
   readonly targets?: readonly string[];
@@ -67,8 +67,8 @@ export interface SyncRequest {
  */
 export async function syncProvider(request: SyncRequest, deps: EngineDeps): Promise<SyncReport[]> {
   const { settings } = deps;
-  const adapter = deps.adapters[request.provider];
-  const targetIds = selectTargets(request, settings, adapter);
+  const { adapter, providerSettings } = lookUpProvider(request.provider, deps);
+  const targetIds = selectTargets(request, providerSettings, adapter);
   const runId = request.runId ?? randomUUID();
   const now = deps.now ?? Date.now;
   if (settings.ledgerSecret === undefined) {
@@ -117,7 +117,7 @@ export async function syncProvider(request: SyncRequest, deps: EngineDeps): Prom
     let body: SyncReport | Omit<SyncReport, keyof typeof header | 'durationMs'>;
     try {
       if (connection === undefined) throw tokenError;
-      const run = () => runTarget(request, deps, adapter, connection, target, canonical, logger, now, settings.ledgerSecret ?? '');
+      const run = () => runTarget(request, deps, { adapter, connection, options: providerSettings.options }, target, canonical, logger, now, settings.ledgerSecret ?? '');
       body = await (deps.guard === undefined ? run() : deps.guard(target, run));
     } catch (error) {
       body = failedReport(error);
@@ -142,8 +142,7 @@ export async function syncProvider(request: SyncRequest, deps: EngineDeps): Prom
 async function runTarget(
   request: SyncRequest,
   deps: EngineDeps,
-  adapter: ProviderAdapter,
-  connection: ProviderConnection,
+  provider: { readonly adapter: ProviderAdapter; readonly connection: ProviderConnection; readonly options: unknown },
   target: TargetRef,
   canonical: CanonicalSet,
   logger: Logger,
@@ -152,8 +151,7 @@ async function runTarget(
 ) {
   const ledger = await deps.ledger.load(target);
   const result = await syncTarget({
-    adapter,
-    connection,
+    ...provider,
     targetId: target.id,
     mode: request.mode,
     settings: deps.settings,
@@ -184,14 +182,18 @@ function failedReport(error: unknown): Omit<SyncReport, 'runId' | 'provider' | '
 }
 
 /** The configured targets of a provider, or the requested subset; an unknown id is a bad request. */
-export function selectTargets(request: SyncRequest, settings: Settings, adapter: ProviderAdapter): readonly string[] {
-  const configured = settings.targetIds[request.provider];
+export function selectTargets(
+  request: Pick<SyncRequest, 'targets'>,
+  providerSettings: ProviderSettings,
+  adapter: ProviderAdapter,
+): readonly string[] {
+  const configured = providerSettings.targetIds;
   if (request.targets === undefined) return configured;
   const unknown = request.targets.filter((id) => !configured.includes(id));
   if (unknown.length > 0) {
     throw new SyncError(
       'bad-request',
-      `Unknown ${adapter.displayName} ${adapter.targetNoun} ${unknown.join(', ')}: configured ${adapter.targetNoun}s are ${configured.length > 0 ? configured.join(', ') : 'none'}. Add it to the provider's target setting or pick a configured one.`,
+      `Unknown ${adapter.displayName} ${adapter.targetNoun} ${unknown.join(', ')}: configured ${adapter.targetNoun}s are ${configured.length > 0 ? configured.join(', ') : 'none'}. Add it to ${adapter.settings.targetSetting} or pick a configured one.`,
     );
   }
   return request.targets;

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { slotKey } from './plan.ts';
-import type { ProviderId } from '../providers/ids.ts';
 
 /**
  * The ownership ledger: what EnvSync itself wrote to each target, per key and context.
@@ -15,7 +14,8 @@ import type { ProviderId } from '../providers/ids.ts';
 
 /** A target: one Render service or one Netlify site. */
 export interface TargetRef {
-  readonly provider: ProviderId;
+  /** A registered provider id (see ./provider-id.ts). */
+  readonly provider: string;
   readonly id: string;
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorCodes } from '../errors.ts';
-import { providerIds } from '../providers/ids.ts';
+import { providerIdSchema } from './provider-id.ts';
 import { planOps } from './plan.ts';
 
 /**
@@ -34,7 +34,7 @@ const errorSchema = z.object({
 
 export const syncReportSchema = z.object({
   runId: z.string(),
-  provider: z.enum(providerIds),
+  provider: providerIdSchema,
   target: z.string(),
   mode: z.enum(['dry-run', 'enforce']),
   /** Whether changes were sent to the provider (false in dry-run, when refused, or when nothing changed). */

@@ -1,8 +1,7 @@
-import type { Settings } from '../config/settings.ts';
 import { summarizeError, type ErrorSummary } from '../errors.ts';
 import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { AppliedChange, ProviderAdapter, ProviderConnection } from './adapter.ts';
+import type { AppliedChange, EngineSettings, ProviderAdapter, ProviderConnection } from './adapter.ts';
 import { diff, type DiffPolicy } from './diff.ts';
 import { indexLedger, type Fingerprinter, type LedgerEntry, type LedgerSnapshot } from './ledger.ts';
 import { deletesOf, slotKey, type Plan, type PlannedChange, type RemoteState } from './plan.ts';
@@ -15,9 +14,11 @@ export const maxRounds = 3;
 export interface TargetSyncInput {
   readonly adapter: ProviderAdapter;
   readonly connection: ProviderConnection;
+  /** The provider's resolved options, handed to the adapter's `contextsFor` and `isSecret`. */
+  readonly options: unknown;
   readonly targetId: string;
   readonly mode: 'dry-run' | 'enforce';
-  readonly settings: Settings;
+  readonly settings: EngineSettings;
   readonly desired: ReadonlyMap<string, string>;
   readonly isManaged: (key: string) => boolean;
   readonly ledger: LedgerSnapshot;
@@ -106,8 +107,8 @@ function policyFor(input: TargetSyncInput, ledger: ReadonlyMap<string, LedgerEnt
   const { adapter, settings } = input;
   return {
     isManaged: input.isManaged,
-    contextsFor: (key) => adapter.contextsFor(key, settings),
-    isSecret: (key) => adapter.isSecret(key, settings),
+    contextsFor: (key) => adapter.contextsFor(key, input.options),
+    isSecret: (key) => adapter.isSecret(key, input.options),
     allowDeletions: settings.allowDeletions,
     deleteScope: settings.deleteScope,
     allowsEmptyValues: adapter.capabilities.allowsEmptyValues,

@@ -1,4 +1,4 @@
-import type { TokenSourceKind } from '../config/settings.ts';
+import type { TokenSourceKind } from '../config/general.ts';
 import { SyncError } from '../errors.ts';
 import { dashboardSource } from './dashboard.ts';
 import { envSource } from './env-source.ts';

@@ -1,10 +1,9 @@
-import type { EnvSource } from '../config/load.ts';
-import type { Settings, TokenSourceKind } from '../config/settings.ts';
+import type { DiscoverySettings, EnvSource, TokenSourceKind } from '../config/general.ts';
 import type { Logger } from '../logging/logger.ts';
 
 /** What every token source may use. Injected, so tests pass plain objects and a local server. */
 export interface DiscoveryContext {
-  readonly settings: Settings;
+  readonly settings: { readonly discovery: DiscoverySettings };
   readonly env: EnvSource;
   readonly fetch: typeof fetch;
   readonly readFile: (path: string) => Promise<string>;

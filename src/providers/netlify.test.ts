@@ -56,6 +56,7 @@ class Harness {
   connect(token = 'nfp_test_token'): ProviderConnection {
     this.connection = netlifyAdapter.connect({
       settings: this.settings,
+      provider: this.settings.providers.netlify,
       token,
       tokenSource: 'env:NETLIFY_API_TOKEN',
       budget: createBudget(30_000),
@@ -100,8 +101,8 @@ class Harness {
   policy(): DiffPolicy {
     return {
       isManaged: (key) => key.startsWith('APP_'),
-      contextsFor: (key) => netlifyAdapter.contextsFor(key, this.settings),
-      isSecret: (key) => netlifyAdapter.isSecret(key, this.settings),
+      contextsFor: (key) => netlifyAdapter.contextsFor(key, this.settings.providers.netlify.options),
+      isSecret: (key) => netlifyAdapter.isSecret(key, this.settings.providers.netlify.options),
       allowDeletions: this.settings.allowDeletions,
       deleteScope: this.settings.deleteScope,
       allowsEmptyValues: netlifyAdapter.capabilities.allowsEmptyValues,

@@ -2,6 +2,7 @@ import type { ProviderAdapter } from '../core/adapter.ts';
 import { netlifyAuthHint } from './netlify/client.ts';
 import { connectNetlify } from './netlify/connection.ts';
 import { isNetlifySecret, netlifyContextsFor } from './netlify/contexts.ts';
+import { netlifySettings, type NetlifyOptions } from './netlify/settings.ts';
 
 /**
  * Netlify sites as sync targets, through the env-var API (`/accounts/{account}/env?site_id=`).
@@ -11,12 +12,14 @@ import { isNetlifySecret, netlifyContextsFor } from './netlify/contexts.ts';
  * through the ledger and the variable's `updated_at`, never by their masked value. The pieces
  * live in `./netlify/`: contexts and scopes, reading, request planning, applying, rebuilding.
  */
-export const netlifyAdapter: ProviderAdapter = {
+export const netlifyAdapter: ProviderAdapter<NetlifyOptions, 'netlify'> = {
   id: 'netlify',
   displayName: 'Netlify',
   targetNoun: 'site',
   tokenName: 'NETLIFY_API_TOKEN',
   authHint: netlifyAuthHint,
+  credentialAliases: ['NETLIFY_AUTH_TOKEN'],
+  settings: netlifySettings,
   capabilities: {
     replacesWholeSet: false,
     hidesSecretValues: true,
@@ -29,3 +32,4 @@ export const netlifyAdapter: ProviderAdapter = {
 };
 
 export { secretContextsForAll } from './netlify/contexts.ts';
+export type { NetlifyOptions } from './netlify/settings.ts';

@@ -39,9 +39,9 @@ describe('the Render adapter', () => {
       allowsEmptyValues: false,
       hasContexts: false,
     });
-    const settings = renderSession().settings;
-    expect(renderAdapter.contextsFor('APP_X', settings)).toEqual(['*']);
-    expect(renderAdapter.isSecret('APP_X', settings)).toBe(false);
+    const options = renderSession().provider.options;
+    expect(renderAdapter.contextsFor('APP_X', options)).toEqual(['*']);
+    expect(renderAdapter.isSecret('APP_X', options)).toBe(false);
   });
 
   it('makes no request when it connects', () => {

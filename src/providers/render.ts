@@ -2,21 +2,24 @@ import { noContext } from '../core/plan.ts';
 import { renderAuthHint, renderName } from './render/context.ts';
 import { connectRender, type RenderConnectionOptions } from './render/connection.ts';
 import type { ProviderAdapter } from '../core/adapter.ts';
+import { renderSettings, type RenderOptions } from './render/settings.ts';
 
 export type { RenderConnectionOptions } from './render/connection.ts';
+export type { RenderOptions } from './render/settings.ts';
 
 /**
  * Creates the Render adapter. Services are the targets; each has one flat set of variables (no
  * deploy contexts, values readable in plaintext, empty values rejected). Options exist for tests
  * and benchmarks; the engine uses {@link renderAdapter}.
  */
-export function createRenderAdapter(options: RenderConnectionOptions = {}): ProviderAdapter {
+export function createRenderAdapter(options: RenderConnectionOptions = {}): ProviderAdapter<RenderOptions, 'render'> {
   return {
     id: 'render',
     displayName: renderName,
     targetNoun: 'service',
     tokenName: 'RENDER_API_TOKEN',
     authHint: renderAuthHint,
+    settings: renderSettings,
     capabilities: {
       replacesWholeSet: true,
       hidesSecretValues: false,
@@ -34,4 +37,4 @@ export function createRenderAdapter(options: RenderConnectionOptions = {}): Prov
  * key for small change sets and with one replace-all request for large ones, within the API key's
  * 30 writes a minute. See docs/ENVSYNC_ENGINE.md (Render).
  */
-export const renderAdapter: ProviderAdapter = createRenderAdapter();
+export const renderAdapter = createRenderAdapter();

@@ -1,7 +1,6 @@
 import type { EnvSource } from '../config/load.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { ProviderId } from '../providers/ids.ts';
-import type { ProviderAdapter } from '../core/adapter.ts';
+import type { ProviderRegistry } from '../providers/index.ts';
 import type { Storage } from '../storage/types.ts';
 
 /**
@@ -15,7 +14,7 @@ export interface ServiceDeps {
   /** Opens the stores; called once per invocation that needs them. May throw `storage-failed`. */
   readonly openStorage: () => Storage | Promise<Storage>;
   /** The provider registry. */
-  readonly adapters: Readonly<Record<ProviderId, ProviderAdapter>>;
+  readonly adapters: ProviderRegistry;
   readonly logger: Logger;
   /** Used for provider APIs, token discovery and starting the background function. @default globalThis.fetch */
   readonly fetch?: typeof fetch;

@@ -1,6 +1,6 @@
 import type { TargetRef } from '../core/ledger.ts';
 import { SyncError } from '../errors.ts';
-import { isProviderId, type ProviderId } from '../providers/ids.ts';
+import { looksLikeProviderId } from '../core/provider-id.ts';
 
 /**
  * The Blobs key layout, in one place (docs/storage.md describes it for readers). Every key lives in
@@ -85,7 +85,7 @@ export function parseHistoryLeaf(leaf: string): HistoryLeaf | undefined {
 
 /** A key below `<kind>/` split into provider, target and leaf, or `undefined` when it has another shape. */
 export interface TargetKeyParts {
-  readonly provider: ProviderId;
+  readonly provider: string;
   readonly target: string;
   readonly leaf: string;
 }
@@ -96,7 +96,7 @@ export function parseTargetKey(key: string, prefix: string): TargetKeyParts | un
   const parts = key.slice(prefix.length).split('/');
   const [provider, target, leaf] = parts;
   if (parts.length !== 3 || provider === undefined || target === undefined || leaf === undefined) return undefined;
-  if (!isProviderId(provider)) return undefined;
+  if (!looksLikeProviderId(provider)) return undefined;
   return { provider, target: unsegment(target), leaf };
 }
 
@@ -104,7 +104,7 @@ export function parseTargetKey(key: string, prefix: string): TargetKeyParts | un
 export const keys = {
   reports: 'reports/',
   reportsOf: (target: TargetRef) => `reports/${targetPath(target)}/`,
-  reportsOfProvider: (provider: ProviderId) => `reports/${provider}/`,
+  reportsOfProvider: (provider: string) => `reports/${provider}/`,
   openTickets: 'tickets/open/',
   resolvedTickets: 'tickets/resolved/',
   ledger: (target: TargetRef) => `ledger/${targetPath(target)}`,

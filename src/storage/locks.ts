@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SyncError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
-import { providerIds } from '../providers/ids.ts';
+import { providerIdSchema } from '../core/provider-id.ts';
 import { keys } from './keys.ts';
 import { parseStored, type BlobStore } from './store.ts';
 import type { Lease, LockStore } from './types.ts';
@@ -23,7 +23,7 @@ export const defaultLeaseTtlMs = longestFunctionBudgetMs;
 export const releaseMarginMs = 30_000;
 
 const leaseRecordSchema = z.object({
-  provider: z.enum(providerIds),
+  provider: providerIdSchema,
   target: z.string(),
   holder: z.string(),
   acquiredAt: z.iso.datetime(),

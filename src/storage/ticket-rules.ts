@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { isInSync, type SyncReport } from '../core/report.ts';
-import type { ProviderId } from '../providers/ids.ts';
 import type { TicketKind } from './types.ts';
 
 /**
@@ -26,7 +25,7 @@ const maxSummaryLength = 500;
  * failure), so the same situation seen again lands on the same ticket and a different set of keys on
  * another one. A hash of key names, never of values.
  */
-export function ticketId(provider: ProviderId, target: string, kind: TicketKind, keys: readonly string[], codes: readonly string[]): string {
+export function ticketId(provider: string, target: string, kind: TicketKind, keys: readonly string[], codes: readonly string[]): string {
   const identity = kind === 'failure' ? [...keys, '\u0001', ...codes] : keys;
   const hash = createHash('sha256').update([provider, target, kind, ...identity].join('\u0000')).digest('hex');
   return `${kind}-${hash.slice(0, 24)}`;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { TargetRef } from '../core/ledger.ts';
 import type { SyncReport } from '../core/report.ts';
 import type { Logger } from '../logging/logger.ts';
-import { providerIds, type ProviderId } from '../providers/ids.ts';
+import { providerIdSchema } from '../core/provider-id.ts';
 import { historyLeaf, keys, parseHistoryLeaf, parseTargetKey, segment, targetPath, timeOf, unsegment } from './keys.ts';
 import { mapConcurrent, parseStored, type BlobEntry, type BlobStore } from './store.ts';
 import { clears, draftsOf, kindOfTicketId, type TicketDraft } from './ticket-rules.ts';
@@ -17,7 +17,7 @@ const readConcurrency = 16;
 
 const ticketSchema: z.ZodType<Ticket> = z.object({
   id: z.string(),
-  provider: z.enum(providerIds),
+  provider: providerIdSchema,
   target: z.string(),
   kind: z.enum(ticketKinds),
   status: z.enum(['open', 'resolved']),
@@ -34,7 +34,7 @@ const ticketSchema: z.ZodType<Ticket> = z.object({
 /** Filters of {@link TicketStore.list}, plus how many resolved tickets to return. */
 export interface TicketQuery {
   readonly status?: 'open' | 'resolved';
-  readonly provider?: ProviderId;
+  readonly provider?: string;
   readonly target?: string;
   /** Most resolved tickets returned, newest first. Open tickets are always all returned. @default 50 */
   readonly resolvedLimit?: number;

@@ -1,6 +1,5 @@
 import type { Ledger, TargetRef } from '../core/ledger.ts';
 import type { SyncReport } from '../core/report.ts';
-import type { ProviderId } from '../providers/ids.ts';
 
 /**
  * What EnvSync keeps between invocations, as interfaces. `./blobs.ts` implements them on Netlify
@@ -11,7 +10,7 @@ import type { ProviderId } from '../providers/ids.ts';
 
 /** Filters for listing reports. */
 export interface ReportQuery {
-  readonly provider?: ProviderId;
+  readonly provider?: string;
   readonly target?: string;
   /** At most this many, newest first. @default 20 */
   readonly limit?: number;
@@ -30,7 +29,7 @@ export type TicketKind = (typeof ticketKinds)[number];
 /** A drift or failure ticket: one per (target, kind, set of keys or error codes). */
 export interface Ticket {
   readonly id: string;
-  readonly provider: ProviderId;
+  readonly provider: string;
   readonly target: string;
   readonly kind: TicketKind;
   readonly status: 'open' | 'resolved';
@@ -55,7 +54,7 @@ export interface TicketStore {
    * one ticket (occurrences, lastSeen); a report in sync resolves the target's open tickets.
    */
   recordReport(report: SyncReport): Promise<void>;
-  list(query?: { readonly status?: 'open' | 'resolved'; readonly provider?: ProviderId; readonly target?: string }): Promise<Ticket[]>;
+  list(query?: { readonly status?: 'open' | 'resolved'; readonly provider?: string; readonly target?: string }): Promise<Ticket[]>;
 }
 
 /** A held lock on one target. */

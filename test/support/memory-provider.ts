@@ -1,7 +1,7 @@
 import { applyWritesThenDeletes } from '../../src/core/apply-order.ts';
 import { noContext, type RemoteState } from '../../src/core/plan.ts';
 import { SyncError } from '../../src/errors.ts';
-import type { ProviderId } from '../../src/providers/ids.ts';
+import { providers, type ProviderId } from '../../src/providers/index.ts';
 import type { AdapterCapabilities, AppliedChange, ProviderAdapter, ProviderConnection } from '../../src/core/adapter.ts';
 
 /** A failure to inject into the next matching write or read. */
@@ -19,14 +19,14 @@ export interface InjectedFailure {
  * A provider kept in memory, for the engine's tests: one value per key (no contexts), per-key
  * writes through `applyWritesThenDeletes`, a log of operations, and injectable failures.
  */
-export class MemoryProvider {
+export class MemoryProvider<Id extends ProviderId = 'render'> {
   readonly targets = new Map<string, Map<string, string>>();
   readonly operations: string[] = [];
   readonly failures: InjectedFailure[] = [];
   redeploys = 0;
 
   constructor(
-    readonly id: ProviderId = 'render',
+    readonly id: Id = 'render' as Id,
     readonly capabilities: AdapterCapabilities = {
       replacesWholeSet: false,
       hidesSecretValues: false,
@@ -43,12 +43,14 @@ export class MemoryProvider {
     return Object.fromEntries(this.targets.get(target) ?? []);
   }
 
-  get adapter(): ProviderAdapter {
+  get adapter(): ProviderAdapter<unknown, Id> {
     return {
       id: this.id,
       displayName: 'Memory',
       targetNoun: 'target',
-      tokenName: this.id === 'render' ? 'RENDER_API_TOKEN' : 'NETLIFY_API_TOKEN',
+      tokenName: providers[this.id].tokenName,
+      // The real provider's settings: the schema composes from the registry, so they parse the same.
+      settings: providers[this.id].settings,
       authHint: 'Fix the memory token.',
       capabilities: this.capabilities,
       contextsFor: () => [noContext],

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logging/logger.ts';
 import { testSettings } from './settings.ts';
 import type { RenderFake } from '../emulator/render.ts';
 import type { ApplyOutcome, ProviderConnection, ProviderSession } from '../../src/core/adapter.ts';
+import type { RenderOptions } from '../../src/providers/render.ts';
 
 /**
  * Test wiring for the Render adapter: an msw handler in front of the fake, a session, a diff
@@ -55,7 +56,7 @@ export interface TestSessionOptions {
 }
 
 /** A Render session as the engine would build it, with a token from `env:RENDER_API_TOKEN`. */
-export function renderSession(options: TestSessionOptions = {}): ProviderSession {
+export function renderSession(options: TestSessionOptions = {}): ProviderSession<RenderOptions> {
   const settings = testSettings({
     RENDER_API_URL: renderTestBase,
     RENDER_SERVICE_ID: (options.serviceIds ?? ['srv-a']).join(','),
@@ -64,6 +65,7 @@ export function renderSession(options: TestSessionOptions = {}): ProviderSession
   const secrets = options.secrets ?? [];
   return {
     settings,
+    provider: settings.providers.render,
     token: options.token ?? renderTestToken,
     tokenSource: 'env:RENDER_API_TOKEN',
     budget: createBudget(options.budgetMs ?? 20_000, options.now),

@@ -4,6 +4,7 @@ import { isSyncError, type SyncError } from '../../errors.ts';
 import { createProviderHttp, parseResponse, readJson, toProviderError } from '../../http/client.ts';
 import type { ProviderSession } from '../../core/adapter.ts';
 import { RequestGate } from './gate.ts';
+import type { NetlifyOptions } from './settings.ts';
 
 /** Name used in every message. */
 export const providerName = 'Netlify';
@@ -32,12 +33,12 @@ export class NetlifyClient {
   readonly baseUrl: string;
   readonly #http: KyInstance;
   readonly #gate: RequestGate;
-  readonly #session: ProviderSession;
+  readonly #session: ProviderSession<NetlifyOptions>;
   #requests = 0;
 
-  constructor(session: ProviderSession) {
+  constructor(session: ProviderSession<NetlifyOptions>) {
     this.#session = session;
-    this.baseUrl = session.settings.apiUrls.netlify;
+    this.baseUrl = session.provider.apiUrl;
     this.#gate = new RequestGate(session.budget);
     this.#http = createProviderHttp({
       providerName,

@@ -6,6 +6,7 @@ import { NetlifyClient } from './client.ts';
 import { managesEveryContext, netlifyContextsFor } from './contexts.ts';
 import { readSite } from './read.ts';
 import { SiteRebuilder } from './rebuild.ts';
+import type { NetlifyOptions } from './settings.ts';
 import { toRemoteState, type SiteSnapshot } from './snapshot.ts';
 
 /**
@@ -16,15 +17,15 @@ import { toRemoteState, type SiteSnapshot } from './snapshot.ts';
  * `read` keeps the full snapshot next to the `RemoteState` it returns, keyed by that object: the
  * engine hands the same object back to `apply`. A state from elsewhere is answered by a fresh read.
  */
-export function connectNetlify(session: ProviderSession): ProviderConnection {
+export function connectNetlify(session: ProviderSession<NetlifyOptions>): ProviderConnection {
   const client = new NetlifyClient(session);
   const logger = session.logger;
-  const accounts = new AccountResolver(client, session.settings.netlify.accountId, logger);
+  const accounts = new AccountResolver(client, session.provider.options.accountId, logger);
   const rebuilder = new SiteRebuilder(client, session);
   const snapshots = new WeakMap<RemoteState, SiteSnapshot>();
   const options = {
-    managesEveryContext: managesEveryContext(session.settings),
-    contextsFor: (key: string) => netlifyContextsFor(key, session.settings),
+    managesEveryContext: managesEveryContext(session.provider.options),
+    contextsFor: (key: string) => netlifyContextsFor(key, session.provider.options),
   };
 
   return {

@@ -3,7 +3,7 @@ import { loadSettings } from '../../config/load.ts';
 import { fromApiContext, hasPostProcessing, netlifyContextsFor, isNetlifySecret, secretScopesFrom, toApiContext } from './contexts.ts';
 
 function settings(env: Record<string, string> = {}) {
-  return loadSettings({ ENVSYNC_NETLIFY_SECRET_PREFIXES: 'SECRET_', ENVSYNC_NETLIFY_SECRET_KEYS: 'STRIPE_KEY', ...env });
+  return loadSettings({ ENVSYNC_NETLIFY_SECRET_PREFIXES: 'SECRET_', ENVSYNC_NETLIFY_SECRET_KEYS: 'STRIPE_KEY', ...env }).providers.netlify.options;
 }
 
 describe('Netlify contexts', () => {

@@ -1,4 +1,4 @@
-import type { Settings } from '../../config/settings.ts';
+import type { NetlifyOptions } from './settings.ts';
 
 /**
  * Netlify's deploy contexts and scopes, translated between the API's shape and EnvSync's.
@@ -49,8 +49,8 @@ export function fromApiContext(context: string, parameter: string | null | undef
 }
 
 /** Whether a key is written as a Netlify secret: listed in ENVSYNC_NETLIFY_SECRET_KEYS or matching a secret prefix. */
-export function isNetlifySecret(key: string, settings: Settings): boolean {
-  const { secretKeys, secretPrefixes } = settings.netlify;
+export function isNetlifySecret(key: string, options: NetlifyOptions): boolean {
+  const { secretKeys, secretPrefixes } = options;
   return secretKeys.includes(key) || secretPrefixes.some((prefix) => key.startsWith(prefix));
 }
 
@@ -58,10 +58,10 @@ export function isNetlifySecret(key: string, settings: Settings): boolean {
  * The contexts EnvSync manages for `key`: ENVSYNC_NETLIFY_CONTEXTS, except that a secret never
  * uses `all` (expanded to {@link secretContextsForAll}) nor `dev` (its values are readable).
  */
-export function netlifyContextsFor(key: string, settings: Settings): readonly string[] {
-  const contexts = settings.netlify.contexts;
-  if (!isNetlifySecret(key, settings)) return contexts;
-  if (managesEveryContext(settings)) return secretContextsForAll;
+export function netlifyContextsFor(key: string, options: NetlifyOptions): readonly string[] {
+  const contexts = options.contexts;
+  if (!isNetlifySecret(key, options)) return contexts;
+  if (managesEveryContext(options)) return secretContextsForAll;
   return contexts.filter((context) => context !== readableSecretContext);
 }
 
@@ -69,8 +69,8 @@ export function netlifyContextsFor(key: string, settings: Settings): readonly st
  * Whether ENVSYNC_NETLIFY_CONTEXTS is `all`, i.e. every value of a managed key is EnvSync's to
  * replace. Only then may a write drop a variable's `all` value (to turn it into a secret).
  */
-export function managesEveryContext(settings: Settings): boolean {
-  return settings.netlify.contexts.length === 1 && settings.netlify.contexts[0] === 'all';
+export function managesEveryContext(options: NetlifyOptions): boolean {
+  return options.contexts.length === 1 && options.contexts[0] === 'all';
 }
 
 /**

@@ -3,6 +3,7 @@ import { reportReserveMs } from '../../http/budget.ts';
 import type { RedeployOutcome, ProviderSession } from '../../core/adapter.ts';
 import { providerName, segment, type NetlifyClient } from './client.ts';
 import { buildSchema } from './schemas.ts';
+import type { NetlifyOptions } from './settings.ts';
 
 /** Longest wait for a build hook's answer; less when the budget has less left. */
 const hookTimeoutMs = 10_000;
@@ -21,10 +22,10 @@ const takeEffectHint = 'The variables were saved; trigger a deploy in the Netlif
  */
 export class SiteRebuilder {
   readonly #client: NetlifyClient;
-  readonly #session: ProviderSession;
+  readonly #session: ProviderSession<NetlifyOptions>;
   readonly #started = new Set<string>();
 
-  constructor(client: NetlifyClient, session: ProviderSession) {
+  constructor(client: NetlifyClient, session: ProviderSession<NetlifyOptions>) {
     this.#client = client;
     this.#session = session;
   }
@@ -44,10 +45,10 @@ export class SiteRebuilder {
   }
 
   #hookFor(siteId: string): string | undefined {
-    const { settings, logger } = this.#session;
-    const hook = settings.netlify.buildHook;
+    const { provider, logger } = this.#session;
+    const hook = provider.options.buildHook;
     if (hook === undefined) return undefined;
-    const sites = settings.targetIds.netlify;
+    const sites = provider.targetIds;
     if (sites.length === 1 && sites[0] === siteId) return hook;
     logger.warn('netlify.build_hook_not_used', { site: siteId, sites: sites.length });
     return undefined;

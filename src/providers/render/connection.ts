@@ -8,6 +8,7 @@ import { triggerDeploy } from './redeploy.ts';
 import { applyReplaceAll } from './replace-all.ts';
 import { createWriteBudget, renderWritesPerMinute } from './write-budget.ts';
 import { chooseWritePath, perKeyWriteLimit } from './write-path.ts';
+import type { RenderOptions } from './settings.ts';
 
 /** Tuning for tests and benchmarks; production uses Render's documented limits. */
 export interface RenderConnectionOptions {
@@ -23,15 +24,14 @@ export interface RenderConnectionOptions {
  * Opens one run's connection to Render: ONE ky instance and ONE write budget for every service of
  * the run, because Render's write limit belongs to the API key, not to a service. No I/O here.
  */
-export function connectRender(session: ProviderSession, options: RenderConnectionOptions = {}): ProviderConnection {
+export function connectRender(session: ProviderSession<RenderOptions>, options: RenderConnectionOptions = {}): ProviderConnection {
   const writeBudget = createWriteBudget({
     limit: options.writesPerMinute ?? renderWritesPerMinute,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const http = createProviderHttp({
     providerName: renderName,
-    // The settings schema defaults RENDER_API_URL, but its inferred type still admits undefined.
-    baseUrl: session.settings.apiUrls.render,
+    baseUrl: session.provider.apiUrl,
     token: session.token,
     tokenSource: session.tokenSource,
     authHint: renderAuthHint,
@@ -71,7 +71,7 @@ export function connectRender(session: ProviderSession, options: RenderConnectio
       // Writes are kept back for the services of THIS run not reached yet (one replace-all each),
       // not for every configured service, nor for those already synced: a run over one service may
       // use the whole budget.
-      const runTargets = session.runTargets ?? session.settings.targetIds.render;
+      const runTargets = session.runTargets ?? session.provider.targetIds;
       const stillToCome = runTargets.filter((id) => id !== serviceId && !reached.has(id)).length;
       const outcome = await applyPlan(context, serviceId, plan, values, remote, {
         reservedWrites: stillToCome,

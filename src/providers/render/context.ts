@@ -5,6 +5,7 @@ import { toProviderError } from '../../http/client.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { AppliedChange, ProviderSession } from '../../core/adapter.ts';
 import type { WriteBudget } from './write-budget.ts';
+import type { RenderOptions } from './settings.ts';
 
 /**
  * What every Render request of one run shares: the one ky instance, the session, and the write
@@ -12,7 +13,7 @@ import type { WriteBudget } from './write-budget.ts';
  */
 export interface RenderContext {
   readonly http: KyInstance;
-  readonly session: ProviderSession;
+  readonly session: ProviderSession<RenderOptions>;
   /** Render counts writes per API key across all services, so one budget serves every target. */
   readonly writeBudget: WriteBudget;
   readonly logger: Logger;

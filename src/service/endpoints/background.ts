@@ -2,7 +2,7 @@ import { loadSettings } from '../../config/load.ts';
 import type { SyncReport } from '../../core/report.ts';
 import { SyncError, summarizeError } from '../../errors.ts';
 import { createBudget, functionBudgetsMs } from '../../http/budget.ts';
-import { isProviderId, type ProviderId } from '../../providers/ids.ts';
+import { isProviderId, type ProviderId } from '../../providers/index.ts';
 import type { RunProgress } from '../../storage/types.ts';
 import { readJsonBody } from '../http/body.ts';
 import type { Endpoint } from '../http/endpoint.ts';

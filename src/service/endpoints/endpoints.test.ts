@@ -25,7 +25,7 @@ const base = 'http://localhost:8888/.netlify/functions';
 
 interface Setup {
   render: MemoryProvider;
-  netlify: MemoryProvider;
+  netlify: MemoryProvider<'netlify'>;
   storage: Storage;
   deps: ServiceDeps;
   posted: Request[];

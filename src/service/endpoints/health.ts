@@ -73,7 +73,7 @@ async function describeTargets(settings: Settings, deps: ServiceDeps) {
     } catch (error) {
       token = { found: false, problem: summarizeError(error).message };
     }
-    described.push(...settings.targetIds[provider].map((id) => ({ provider, id, token })));
+    described.push(...settings.providers[provider].targetIds.map((id) => ({ provider, id, token })));
   }
   return described;
 }
@@ -92,7 +92,7 @@ async function describeHistory(settings: Settings, deps: ServiceDeps) {
 }
 
 async function lastRunSummary(storage: Storage, settings: Settings) {
-  const targetCount = settings.targets.reduce((sum, provider) => sum + settings.targetIds[provider].length, 0);
+  const targetCount = settings.targets.reduce((sum, provider) => sum + settings.providers[provider].targetIds.length, 0);
   const recent = await storage.reports.list({ limit: Math.min(Math.max(targetCount, 1), 100) });
   const newest = recent[0];
   if (newest === undefined) return null;

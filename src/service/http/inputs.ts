@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SyncError } from '../../errors.ts';
-import { providerIds } from '../../providers/ids.ts';
+import { providerIds } from '../../providers/index.ts';
 import { validate } from './body.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { SyncError } from '../../errors.ts';
-import { isProviderId, providerIds, type ProviderId } from '../../providers/ids.ts';
+import { isProviderId, providerIds, type ProviderId } from '../../providers/index.ts';
 
 /**
  * Finds the provider a request is about. Three forms are accepted, in this order:

@@ -1,8 +1,7 @@
 import type { TargetGuard } from '../../core/engine.ts';
 import { SyncError } from '../../errors.ts';
 import type { Logger } from '../../logging/logger.ts';
-import type { ProviderId } from '../../providers/ids.ts';
-import type { ProviderAdapter } from '../../core/adapter.ts';
+import { isProviderId, type ProviderRegistry } from '../../providers/index.ts';
 import type { LockStore } from '../../storage/types.ts';
 
 /**
@@ -18,16 +17,17 @@ export function createLockGuard(
   locks: LockStore,
   holder: string,
   ttlMs: number,
-  adapters: Readonly<Record<ProviderId, ProviderAdapter>>,
+  adapters: ProviderRegistry,
   logger: Logger,
 ): TargetGuard {
   return async (target, work) => {
     const lease = await locks.acquire(target, holder, ttlMs);
     if (lease === undefined) {
-      const adapter = adapters[target.provider];
+      const adapter = isProviderId(target.provider) ? adapters[target.provider] : undefined;
+      const what = adapter === undefined ? `${target.provider} target` : `${adapter.displayName} ${adapter.targetNoun}`;
       throw new SyncError(
         'conflict',
-        `${adapter.displayName} ${adapter.targetNoun} ${target.id} is being synced by another run (the schedule, another apply or the post-deploy hook); nothing was changed on it. Try again when that run has finished (a lease left behind by a crashed run expires on its own, after 15 min at most).`,
+        `${what} ${target.id} is being synced by another run (the schedule, another apply or the post-deploy hook); nothing was changed on it. Try again when that run has finished (a lease left behind by a crashed run expires on its own, after 15 min at most).`,
       );
     }
     try {

@@ -8,7 +8,7 @@ import { createRedactor } from '../../core/redact.ts';
 import type { SyncReport } from '../../core/report.ts';
 import { createTokenCache } from '../../discovery/index.ts';
 import type { Budget } from '../../http/budget.ts';
-import type { ProviderId } from '../../providers/ids.ts';
+import type { ProviderId } from '../../providers/index.ts';
 import type { Storage } from '../../storage/types.ts';
 import { defaultLeaseTtlMs } from '../../storage/locks.ts';
 import type { FunctionKind, ServiceDeps } from '../deps.ts';
@@ -61,7 +61,7 @@ export async function prepareRun(job: Omit<SyncJob, 'work'> & { readonly targets
   const logger = deps.logger.child({ runId: job.runId });
   const canonical = await loadCanonical(settings, deps.env);
   const tokens = createTokenCache({ settings, env: deps.env, fetch, readFile: readUtf8, logger });
-  const runTargets: Partial<Record<ProviderId, string[]>> = {};
+  const runTargets: Record<string, string[]> = {};
   for (const target of job.targets) (runTargets[target.provider] ??= []).push(target.id);
   const connections = createConnectionPool({
     settings,

@@ -3,19 +3,13 @@ import type { Settings } from '../../config/settings.ts';
 import { selectTargets } from '../../core/engine.ts';
 import type { TargetRef } from '../../core/ledger.ts';
 import { SyncError } from '../../errors.ts';
-import type { ProviderId } from '../../providers/ids.ts';
+import type { ProviderId, ProviderRegistry } from '../../providers/index.ts';
 import type { ProviderAdapter } from '../../core/adapter.ts';
 
 /**
  * Deciding what a sync request covers, before anything is read or written: EnvSync must be
  * enabled, the provider enabled, and a named target configured. Each refusal is a clear error.
  */
-
-/** The setting that lists each provider's targets, for messages. */
-const targetSettings: Readonly<Record<ProviderId, string>> = {
-  render: 'RENDER_SERVICE_ID',
-  netlify: 'ENVSYNC_NETLIFY_SITE_ID',
-};
 
 /** The targets of one provider a run covers. */
 export interface ProviderWork {
@@ -43,14 +37,14 @@ export function loadEnabledSettings(env: EnvSource): Settings {
  * @throws SyncError `disabled` when the provider is not in ENVSYNC_TARGETS, `bad-request` for a
  *   target that is not configured (listing the configured ones).
  */
-export function workForProvider(settings: Settings, adapter: ProviderAdapter, target: string | undefined): ProviderWork {
+export function workForProvider<K extends ProviderId>(settings: Settings, adapter: ProviderAdapter<unknown, K>, target: string | undefined): ProviderWork {
   if (!settings.targets.includes(adapter.id)) {
     throw new SyncError(
       'disabled',
-      `${adapter.displayName} is not enabled: ENVSYNC_TARGETS is "${settings.targets.join(',')}". Add ${adapter.id} to ENVSYNC_TARGETS and list its ${adapter.targetNoun}s in ${targetSettings[adapter.id]}.`,
+      `${adapter.displayName} is not enabled: ENVSYNC_TARGETS is "${settings.targets.join(',')}". Add ${adapter.id} to ENVSYNC_TARGETS and list its ${adapter.targetNoun}s in ${adapter.settings.targetSetting}.`,
     );
   }
-  const targets = selectTargets({ provider: adapter.id, mode: 'dry-run', ...(target === undefined ? {} : { targets: [target] }) }, settings, adapter);
+  const targets = selectTargets(target === undefined ? {} : { targets: [target] }, settings.providers[adapter.id], adapter);
   return { provider: adapter.id, targets };
 }
 
@@ -60,10 +54,10 @@ export function workForProvider(settings: Settings, adapter: ProviderAdapter, ta
  */
 export function workForAll(
   settings: Settings,
-  adapters: Readonly<Record<ProviderId, ProviderAdapter>>,
+  adapters: ProviderRegistry,
   target: string | undefined,
 ): ProviderWork[] {
-  const all = settings.targets.map((provider) => ({ provider, targets: settings.targetIds[provider] }));
+  const all = settings.targets.map((provider) => ({ provider, targets: settings.providers[provider].targetIds }));
   if (target === undefined) return all;
   const matching = all.filter((work) => work.targets.includes(target)).map((work) => ({ provider: work.provider, targets: [target] }));
   if (matching.length === 0) {
