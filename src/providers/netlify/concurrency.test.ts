@@ -67,6 +67,7 @@ async function syncSite(keys: number, contexts: string, seed: (fake: NetlifyFake
   for (const key of desired.keys()) seed(fake, key);
   const connection = netlifyAdapter.connect({
     settings,
+    provider: settings.providers.netlify,
     token: 'nfp_test_token',
     tokenSource: 'env:NETLIFY_API_TOKEN',
     budget: createBudget(30_000),
@@ -76,7 +77,7 @@ async function syncSite(keys: number, contexts: string, seed: (fake: NetlifyFake
   const remote = await connection.read('site-a');
   const plan = diff(desired, remote, {
     isManaged: (key) => key.startsWith('APP_'),
-    contextsFor: (key) => netlifyAdapter.contextsFor(key, settings),
+    contextsFor: (key) => netlifyAdapter.contextsFor(key, settings.providers.netlify.options),
     isSecret: () => false,
     allowDeletions: false,
     deleteScope: 'owned',
