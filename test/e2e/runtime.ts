@@ -4,6 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { basename, extname, join } from 'node:path';
 import { settingNames } from '../../src/config/settings.ts';
+import { canarySightings } from './canary.ts';
 import { copyProject, repoRoot } from './project-copy.ts';
 
 /**
@@ -57,6 +58,10 @@ export interface Runtime {
   output(): string;
   /** The text of every file in the runtime's local Blobs sandbox. */
   blobFiles(): Promise<string[]>;
+  /**
+   * Stops the runtime, then scans every answer it gave, its output and its Blobs sandbox for the
+   * canary values (./canary.ts): rejects, failing the test file, on a sighting.
+   */
   stop(): Promise<void>;
 }
 
@@ -79,22 +84,30 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     detached: true,
   });
   let output = '';
+  const answers: string[] = [];
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const runtime: Runtime = {
     url,
-    call: (method, path, callOptions) => call(`${url}${path}`, method, callOptions),
+    call: async (method, path, callOptions) => {
+      const result = await call(`${url}${path}`, method, callOptions);
+      answers.push(result.text);
+      return result;
+    },
     output: () => output,
     blobFiles: () => readTree(join(root, '.netlify', 'blobs-serve')),
     stop: async () => {
       await stopChild(child);
+      const blobs = await readTree(join(root, '.netlify', 'blobs-serve'));
       await rm(root, { recursive: true, force: true });
+      const sightings = canarySightings({ answers, output: [output], blobs });
+      if (sightings.length > 0) throw new Error(`A canary value left the providers' side: ${sightings.join('; ')}`);
     },
   };
   try {
     await waitUntilReady(runtime, child, await functionNames(), options.startTimeoutMs ?? 90_000);
   } catch (error) {
-    await runtime.stop();
+    await runtime.stop().catch(() => undefined);
     throw new Error(`The local Netlify runtime did not start: ${(error as Error).message}\n--- its output ---\n${output}`);
   }
   return runtime;

@@ -13,12 +13,19 @@ export const demoTokens = { render: 'rnd_demo_token', netlify: 'nfp_demo_token' 
 /** The targets of the sample accounts. */
 export const demoTargets = { render: ['srv-demo-api', 'srv-demo-worker'], netlify: ['site-demo-web'] } as const;
 
+/**
+ * Two values that must never leave the providers' side: one inside the canonical set, one inside a
+ * variable EnvSync does not manage. Every end-to-end runtime scans its responses, its output and
+ * its Blobs sandbox for both when it stops (test/e2e/canary.ts).
+ */
+export const canaries = { canonical: 'CANARY-c4n0n-7f3a9e1d', unmanaged: 'CANARY-unm4n-2b8d41c6' } as const;
+
 /** The canonical set the demo syncs (keys starting with APP_). */
 export const demoCanonical: Readonly<Record<string, string>> = {
   APP_API_URL: 'https://api.example.com/v2',
   APP_FEATURE_FLAGS: 'search,beta-banner',
   APP_LOG_LEVEL: 'info',
-  APP_SUPPORT_EMAIL: 'help@example.com',
+  APP_SUPPORT_EMAIL: `help+${canaries.canonical}@example.com`,
 };
 
 /** Seeds the sample services and site: some keys missing, some stale, some unmanaged. */
@@ -26,7 +33,7 @@ export function seedSampleData(render: RenderFake, netlify: NetlifyFake): void {
   render.seed('srv-demo-api', {
     APP_API_URL: 'https://api.example.com/v1',
     APP_LOG_LEVEL: 'debug',
-    DATABASE_URL: 'postgres://demo:demo@db.internal:5432/app',
+    DATABASE_URL: `postgres://demo:${canaries.unmanaged}@db.internal:5432/app`,
   });
   render.seed('srv-demo-worker', { REDIS_URL: 'redis://cache.internal:6379', APP_FEATURE_FLAGS: 'search,beta-banner' });
   netlify.addSite({ id: 'site-demo-web', accountId: 'acc-demo', accountSlug: 'demo-team', name: 'demo-web' });
