@@ -162,8 +162,9 @@ async function runTarget(
     budget: deps.budget,
     logger: logger.child({ target: target.id }),
     now,
+    // Saved by the target sync after every apply round, before the redeploy, with retries.
+    saveLedger: (entries) => deps.ledger.save(target, entries),
   });
-  if (result.ledger !== undefined) await deps.ledger.save(target, result.ledger);
   return result.report;
 }
 

@@ -1,8 +1,9 @@
 import { summarizeError, type ErrorSummary } from '../errors.ts';
 import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { AppliedChange, EngineSettings, ProviderAdapter, ProviderConnection } from './adapter.ts';
+import type { AppliedChange, ApplyOutcome, EngineSettings, ProviderAdapter, ProviderConnection } from './adapter.ts';
 import { diff, type DiffPolicy } from './diff.ts';
+import { createLedgerKeeper } from './ledger-keeper.ts';
 import { indexLedger, type Fingerprinter, type LedgerEntry, type LedgerSnapshot } from './ledger.ts';
 import { deletesOf, slotKey, type Plan, type PlannedChange, type RemoteState } from './plan.ts';
 import type { ReportChange, SyncReport } from './report.ts';
@@ -26,6 +27,13 @@ export interface TargetSyncInput {
   readonly budget: Budget;
   readonly logger: Logger;
   readonly now: () => number;
+  /**
+   * Stores the target's ledger. Called after every apply round that changed it, before any
+   * redeploy, and retried when it fails; without it nothing is stored (the caller keeps `ledger`).
+   */
+  readonly saveLedger?: (entries: LedgerSnapshot) => Promise<void>;
+  /** Waits between ledger save attempts; injectable for tests. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** The part of a report a target sync produces, and the ledger it leaves behind. */
@@ -40,10 +48,25 @@ export interface TargetSyncResult {
  * retryable failure (an unknown write outcome, a rate limit, a 5xx) read and plan again before
  * writing again, up to {@link maxRounds} rounds within the budget. Re-reading rather than
  * repeating the request is what makes retries safe: a write that did land is not sent twice.
+ *
+ * What landed is never forgotten: the ledger is saved after every apply round (before the
+ * redeploy), and once anything landed, a failure of a later round (a re-read, an apply that
+ * throws, a ledger save) ends the loop with its error in a report that still lists what was done.
+ *
+ * @throws only when nothing was written: the first read failing, or an apply throwing before any
+ *   change landed (the engine then reports the target as failed).
  */
 export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResult> {
   const { adapter, connection, targetId } = input;
   const ledger = indexLedgerMutable(input.ledger);
+  const keeper = createLedgerKeeper({
+    save: input.saveLedger ?? (() => Promise.resolve()),
+    snapshot: () => [...ledger.values()],
+    budget: input.budget,
+    logger: input.logger,
+    targetLabel: `${adapter.displayName} ${adapter.targetNoun} ${targetId}`,
+    ...(input.sleep === undefined ? {} : { sleep: input.sleep }),
+  });
   let ledgerChanged = false;
   const done: AppliedChange[] = [];
   let plan: Plan = { changes: [], skipped: [] };
@@ -74,9 +97,21 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
       errors = [{ code: 'deletion-refused', message: refusal }];
       break;
     }
-    const outcome = await connection.apply(targetId, plan, input.desired, remote);
+    let outcome: ApplyOutcome;
+    try {
+      outcome = await connection.apply(targetId, plan, input.desired, remote);
+    } catch (error) {
+      // Nothing landed yet: the target failed as a whole. Otherwise keep the record of what did.
+      if (done.length === 0) throw error;
+      errors = [summarizeError(error)];
+      break;
+    }
     done.push(...outcome.done);
-    ledgerChanged = recordInLedger(ledger, outcome.done, plan, input) || ledgerChanged;
+    if (recordInLedger(ledger, outcome.done, plan, input)) {
+      ledgerChanged = true;
+      keeper.changed();
+    }
+    await keeper.flush();
     const doneSlots = new Set(outcome.done.map((change) => slotKey(change.key, change.context)));
     pending = actionable.filter((change) => !doneSlots.has(slotKey(change.key, change.context)));
     errors = outcome.errors.map((error) => summarizeError(error));
@@ -85,6 +120,9 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
     input.logger.warn('sync.retry_round', { target: targetId, round: rounds, codes: outcome.errors.map((e) => e.code) });
   }
 
+  await keeper.flush();
+  const storageFailure = keeper.failure();
+  if (storageFailure !== undefined) errors.push(storageFailure);
   errors.push(...emptyValueErrors(plan, adapter.displayName));
   const applied = input.mode === 'enforce' && done.length > 0;
   const redeploy = await redeployIfNeeded(input, connection, applied, errors);
