@@ -56,6 +56,24 @@ describe('diff', () => {
     expect(plan.skipped).toEqual([{ key: 'APP_THEIRS', context: noContext, op: 'delete', reason: 'not-owned' }]);
   });
 
+  it('skips an owned delete as modified-since-written when the value is no longer the one EnvSync wrote', () => {
+    const ledger = indexLedger([written('APP_OURS', 'x'), written('APP_CHANGED', 'written-by-envsync')]);
+    const plan = diff(new Map(), remote({ APP_OURS: 'x', APP_CHANGED: 'typed-in-by-a-person' }), policy({ allowDeletions: true, ledger }));
+    expect(plan.changes.map((c) => [c.op, c.key])).toEqual([['delete', 'APP_OURS']]);
+    expect(plan.skipped).toEqual([{ key: 'APP_CHANGED', context: noContext, op: 'delete', reason: 'modified-since-written' }]);
+  });
+
+  it('skips an owned delete of a hidden value changed since EnvSync wrote it (updated_at rule), and deletes one that was not', () => {
+    const entry = written('APP_S', 's1', 'production', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z');
+    const hidden = (updatedAt: string) => ({ values: [{ key: 'APP_S', context: 'production', value: undefined, secret: true, updatedAt }] });
+    const secretPolicy = policy({ allowDeletions: true, contextsFor: () => ['production'], isSecret: () => true, ledger: indexLedger([entry]) });
+
+    expect(diff(new Map(), hidden('2026-11-01T00:00:00.000Z'), secretPolicy).changes.map((c) => c.op)).toEqual(['delete']);
+    const changed = diff(new Map(), hidden('2026-11-02T00:00:00.000Z'), secretPolicy);
+    expect(changed.changes).toEqual([]);
+    expect(changed.skipped.map((skip) => skip.reason)).toEqual(['modified-since-written']);
+  });
+
   it('deletes any stale managed key when the delete scope is widened to managed', () => {
     const plan = diff(new Map(), remote({ APP_THEIRS: 'y' }), policy({ allowDeletions: true, deleteScope: 'managed' }));
     expect(plan.changes.map((c) => [c.op, c.key])).toEqual([['delete', 'APP_THEIRS']]);

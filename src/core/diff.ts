@@ -18,7 +18,10 @@ export interface DiffPolicy {
   /** Whether a key must be stored as a secret. */
   readonly isSecret: (key: string) => boolean;
   readonly allowDeletions: boolean;
-  /** `owned`: delete only what the ledger shows EnvSync wrote. `managed`: any managed key. */
+  /**
+   * `owned`: delete only what the ledger shows EnvSync wrote, and only while it still holds what
+   * EnvSync wrote. `managed`: any managed key.
+   */
   readonly deleteScope: 'owned' | 'managed';
   readonly allowsEmptyValues: boolean;
   /** The target's ledger, indexed by {@link slotKey}. */
@@ -72,11 +75,14 @@ export function diff(desired: ReadonlyMap<string, string>, remote: RemoteState, 
   const stale = [...remoteBySlot.values()]
     .filter((value) => !desired.has(value.key) && policy.contextsFor(value.key).includes(value.context))
     .sort(byKeyThenContext);
-  for (const { key, context, secret } of stale) {
+  for (const current of stale) {
+    const { key, context, secret } = current;
+    const entry = policy.ledger.get(slotKey(key, context));
     if (!policy.allowDeletions) skipped.push({ key, context, op: 'delete', reason: 'deletions-disabled' });
-    else if (policy.deleteScope === 'owned' && !policy.ledger.has(slotKey(key, context))) {
-      skipped.push({ key, context, op: 'delete', reason: 'not-owned' });
-    } else changes.push({ op: 'delete', key, context, secret });
+    else if (policy.deleteScope === 'managed') changes.push({ op: 'delete', key, context, secret });
+    else if (entry === undefined) skipped.push({ key, context, op: 'delete', reason: 'not-owned' });
+    else if (!stillAsWritten(current, entry, policy)) skipped.push({ key, context, op: 'delete', reason: 'modified-since-written' });
+    else changes.push({ op: 'delete', key, context, secret });
   }
 
   return { changes: changes.sort(byKeyThenContext), skipped: skipped.sort(byKeyThenContext) };
@@ -101,6 +107,16 @@ function updateReason(
   if (entry === undefined) return 'unverifiable';
   if (entry.fingerprint !== policy.fingerprint(key, value)) return 'value-differs';
   return changedSinceWrite(current, entry) ? 'drift' : undefined;
+}
+
+/**
+ * Whether a value still is the one EnvSync wrote, so that an owned delete removes EnvSync's own
+ * work and not a person's edit: a readable value by its fingerprint, a hidden one by the provider's
+ * `updated_at` (the drift rule for secrets).
+ */
+function stillAsWritten(current: RemoteValue, entry: LedgerEntry, policy: DiffPolicy): boolean {
+  if (current.value !== undefined) return policy.fingerprint(current.key, current.value) === entry.fingerprint;
+  return !changedSinceWrite(current, entry);
 }
 
 /** Whether the provider changed the variable after EnvSync's last write to it. */

@@ -150,3 +150,44 @@ describe('the ledger keeps every write that landed', () => {
     expect(ledger.saves).toBe(0);
   });
 });
+
+describe('ownership follows the value', () => {
+  const deletions = { ENVSYNC_ALLOW_DELETIONS: 'true' };
+
+  it('forgets a key a person deleted, so the same key recreated by hand later is not EnvSync’s to delete', async () => {
+    const first = setup({ ...deletions, APP_A: '1' });
+    first.provider.seed('srv-a', {});
+    await syncProvider({ provider: 'render', mode: 'enforce' }, first.deps);
+    expect((await first.ledger.load(target)).map((entry) => entry.key)).toEqual(['APP_A']);
+
+    // A person deletes APP_A; APP_A leaves the canonical set. The next run prunes the entry.
+    first.provider.targets.get('srv-a')?.delete('APP_A');
+    const withoutA = { ...first.deps, env: testEnv({ ...deletions, APP_KEEP: 'k' }), settings: testSettings(deletions) };
+    first.provider.seed('srv-a', { APP_KEEP: 'k' });
+    await syncProvider({ provider: 'render', mode: 'enforce' }, withoutA);
+    expect(await first.ledger.load(target)).toEqual([]);
+
+    // Later the person recreates APP_A by hand, with the very value EnvSync once wrote.
+    first.provider.seed('srv-a', { APP_KEEP: 'k', APP_A: '1' });
+    const [report] = await syncProvider({ provider: 'render', mode: 'enforce' }, withoutA);
+
+    expect(first.provider.values('srv-a')).toEqual({ APP_KEEP: 'k', APP_A: '1' });
+    expect(report?.skipped).toEqual([{ op: 'delete', key: 'APP_A', reason: 'not-owned' }]);
+  });
+
+  it('reports a value changed since EnvSync wrote it as modified-since-written, and does not delete it', async () => {
+    const first = setup({ ...deletions, APP_A: 'written-by-envsync' });
+    first.provider.seed('srv-a', {});
+    await syncProvider({ provider: 'render', mode: 'enforce' }, first.deps);
+    first.provider.seed('srv-a', { APP_A: 'changed-by-a-person' });
+
+    const [report] = await syncProvider(
+      { provider: 'render', mode: 'enforce' },
+      { ...first.deps, env: testEnv({ ...deletions, APP_KEEP: 'k' }), settings: testSettings(deletions) },
+    );
+
+    expect(first.provider.values('srv-a')).toEqual({ APP_A: 'changed-by-a-person', APP_KEEP: 'k' });
+    expect(report?.skipped).toEqual([{ op: 'delete', key: 'APP_A', reason: 'modified-since-written' }]);
+    expect(report?.changes).toEqual([{ op: 'create', key: 'APP_KEEP' }]);
+  });
+});

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { slotKey } from './plan.ts';
+import { slotKey, type RemoteState } from './plan.ts';
 
 /**
  * The ownership ledger: what EnvSync itself wrote to each target, per key and context.
@@ -73,4 +73,22 @@ export function createFingerprinter(secret: string): Fingerprinter {
 /** Indexes a snapshot by (key, context). */
 export function indexLedger(entries: LedgerSnapshot): ReadonlyMap<string, LedgerEntry> {
   return new Map(entries.map((entry) => [slotKey(entry.key, entry.context), entry]));
+}
+
+/**
+ * Drops the entries of slots the target no longer has; returns whether any was dropped.
+ *
+ * An entry outlives its value otherwise: a key a person deletes and later recreates by hand (even
+ * with the same value) would still count as EnvSync's, and an owned delete would remove it. Only
+ * a complete read may prune: `remote` must be everything the target holds.
+ */
+export function pruneLedger(ledger: Map<string, LedgerEntry>, remote: RemoteState): boolean {
+  const present = new Set(remote.values.map((value) => slotKey(value.key, value.context)));
+  let pruned = false;
+  for (const slot of [...ledger.keys()]) {
+    if (present.has(slot)) continue;
+    ledger.delete(slot);
+    pruned = true;
+  }
+  return pruned;
 }

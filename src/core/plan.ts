@@ -57,6 +57,12 @@ export type SkipReason =
   | 'deletions-disabled'
   /** The key is managed, but the ledger has no record of EnvSync writing it (ENVSYNC_DELETE_SCOPE=owned). */
   | 'not-owned'
+  /**
+   * EnvSync wrote the key, but its value has changed since (the fingerprint no longer matches, or
+   * for a hidden value the provider's `updated_at` moved): it is someone else's now, so an owned
+   * delete leaves it (ENVSYNC_DELETE_SCOPE=owned).
+   */
+  | 'modified-since-written'
   /** The canonical value is empty and the provider rejects empty values. */
   | 'empty-value';
 

@@ -23,7 +23,7 @@ const skippedSchema = z.object({
   op: z.enum(['create', 'update', 'delete']),
   key: z.string(),
   context: z.string().optional(),
-  reason: z.enum(['deletions-disabled', 'not-owned', 'empty-value']),
+  reason: z.enum(['deletions-disabled', 'not-owned', 'modified-since-written', 'empty-value']),
 });
 
 const errorSchema = z.object({
@@ -48,7 +48,7 @@ export const syncReportSchema = z.object({
   summary: z.object({ create: z.number(), update: z.number(), delete: z.number(), noop: z.number() }),
   /** Done (enforce) or planned (dry-run) operations, noops included. */
   changes: z.array(changeSchema),
-  /** Differences deliberately left alone (deletions disabled, not owned, empty values). */
+  /** Differences deliberately left alone (deletions disabled, not owned, modified since written, empty values). */
   skipped: z.array(skippedSchema),
   /** Planned changes still not applied at the end (failed, refused or dry-run): what a drift ticket lists. */
   pending: z.array(changeSchema),

@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { AppliedChange, ApplyOutcome, EngineSettings, ProviderAdapter, ProviderConnection } from './adapter.ts';
 import { diff, type DiffPolicy } from './diff.ts';
 import { createLedgerKeeper } from './ledger-keeper.ts';
-import { indexLedger, type Fingerprinter, type LedgerEntry, type LedgerSnapshot } from './ledger.ts';
+import { indexLedger, pruneLedger, type Fingerprinter, type LedgerEntry, type LedgerSnapshot } from './ledger.ts';
 import { deletesOf, slotKey, type Plan, type PlannedChange, type RemoteState } from './plan.ts';
 import type { ReportChange, SyncReport } from './report.ts';
 
@@ -87,6 +87,10 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
       errors = [summarizeError(error)];
       break;
     }
+    if (pruneLedger(ledger, remote)) {
+      ledgerChanged = true;
+      keeper.changed();
+    }
     plan = diff(input.desired, remote, policyFor(input, ledger));
     const actionable = plan.changes.filter((change) => change.op !== 'noop');
     pending = actionable;
@@ -120,7 +124,7 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
     input.logger.warn('sync.retry_round', { target: targetId, round: rounds, codes: outcome.errors.map((e) => e.code) });
   }
 
-  await keeper.flush();
+  if (input.mode === 'enforce') await keeper.flush();
   const storageFailure = keeper.failure();
   if (storageFailure !== undefined) errors.push(storageFailure);
   errors.push(...emptyValueErrors(plan, adapter.displayName));
