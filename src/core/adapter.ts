@@ -47,7 +47,10 @@ export interface ProviderSession<Options = unknown> {
   readonly logger: Logger;
   /** Injected fetch; defaults to the global one (which msw intercepts in tests). */
   readonly fetch?: typeof fetch;
-  /** Replaces any canonical value found in `text` (a provider error message, say) with `[redacted]`. */
+  /**
+   * Removes every value EnvSync handles (canonical, and each value read from a target) from `text`
+   * (a provider's answer to a read, say): see `createRedactor`.
+   */
   readonly redact: (text: string) => string;
   /**
    * The targets this run syncs through the connection, in order (default: every configured one).

@@ -10,7 +10,7 @@ import { createConnectionPool, lookUpProvider, type ConnectionPool } from './con
 import type { ProviderSettings } from './provider-settings.ts';
 import { createKeyFilter, loadCanonical, type CanonicalSet } from './canonical.ts';
 import { createFingerprinter, type Ledger, type TargetRef } from './ledger.ts';
-import { createRedactor } from './redact.ts';
+import { createRedactor, type Redactor } from './redact.ts';
 import type { SyncReport } from './report.ts';
 import { syncTarget } from './sync-target.ts';
 
@@ -117,7 +117,7 @@ export async function syncProvider(request: SyncRequest, deps: EngineDeps): Prom
     let body: SyncReport | Omit<SyncReport, keyof typeof header | 'durationMs'>;
     try {
       if (connection === undefined) throw tokenError;
-      const run = () => runTarget(request, deps, { adapter, connection, options: providerSettings.options }, target, canonical, logger, now, settings.ledgerSecret ?? '');
+      const run = () => runTarget(request, deps, { adapter, connection, options: providerSettings.options }, target, canonical, logger, now, settings.ledgerSecret ?? '', redact);
       body = await (deps.guard === undefined ? run() : deps.guard(target, run));
     } catch (error) {
       body = failedReport(error);
@@ -148,6 +148,7 @@ async function runTarget(
   logger: Logger,
   now: () => number,
   ledgerSecret: string,
+  redact: Redactor,
 ) {
   const ledger = await deps.ledger.load(target);
   const result = await syncTarget({
@@ -164,6 +165,7 @@ async function runTarget(
     now,
     // Saved by the target sync after every apply round, before the redeploy, with retries.
     saveLedger: (entries) => deps.ledger.save(target, entries),
+    learnValues: (values) => redact.add(values),
   });
   return result.report;
 }

@@ -32,6 +32,11 @@ export interface TargetSyncInput {
    * redeploy, and retried when it fails; without it nothing is stored (the caller keeps `ledger`).
    */
   readonly saveLedger?: (entries: LedgerSnapshot) => Promise<void>;
+  /**
+   * Told every value read from the target (unmanaged ones included), so the redactor of provider
+   * text also knows what a replace-all sends back.
+   */
+  readonly learnValues?: (values: Iterable<string | undefined>) => void;
   /** Waits between ledger save attempts; injectable for tests. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -87,6 +92,7 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
       errors = [summarizeError(error)];
       break;
     }
+    input.learnValues?.(remote.values.map((value) => value.value));
     if (pruneLedger(ledger, remote)) {
       ledgerChanged = true;
       keeper.changed();

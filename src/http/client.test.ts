@@ -111,13 +111,23 @@ describe('toProviderError', () => {
     expect(mapped.message).toContain('Create a new key.');
   });
 
-  it("redacts values from a provider's error message", async () => {
-    server.use(http.put(`${base}/things/x`, () => HttpResponse.json({ message: 'bad value s3cr3t-value' }, { status: 400 })));
-    const error = await client().put('things/x', { json: {} }).catch((e: unknown) => e);
-    const mapped = await toProviderError(error, { ...context, key: 'APP_X', redact: (text) => text.replace('s3cr3t-value', '[redacted]') });
-    expect(mapped).toMatchObject({ code: 'provider-rejected', key: 'APP_X' });
-    expect(mapped.message).toContain('[redacted]');
+  it("redacts values from a provider's answer to a read", async () => {
+    server.use(http.get(`${base}/things/x`, () => HttpResponse.json({ message: 'bad cursor s3cr3t-value' }, { status: 400 })));
+    const error = await client().get('things/x').catch((e: unknown) => e);
+    const mapped = await toProviderError(error, { ...context, endpoint: 'GET /things/x', redact: (text) => text.replace('s3cr3t-value', '[redacted]') });
+    expect(mapped).toMatchObject({ code: 'provider-rejected' });
+    expect(mapped.message).toContain('bad cursor [redacted]');
     expect(mapped.message).not.toContain('s3cr3t-value');
+  });
+
+  it("drops a provider's words from its answer to a write, even when no redactor knows the value", async () => {
+    server.use(http.put(`${base}/things/x`, () => HttpResponse.json({ message: 'variable X already exists with value unknown-to-us' }, { status: 422 })));
+    const error = await client().put('things/x', { json: {} }).catch((e: unknown) => e);
+    const mapped = await toProviderError(error, { ...context, endpoint: 'PUT /things/x', key: 'APP_X', writePhrases: ['already exists'] });
+    expect(mapped).toMatchObject({ code: 'provider-rejected', key: 'APP_X', status: 422 });
+    expect(mapped.message).not.toContain('unknown-to-us');
+    expect(mapped.message).toContain('"already exists"');
+    expect(mapped.message).toContain('may quote a value');
   });
 });
 

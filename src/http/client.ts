@@ -105,12 +105,22 @@ export interface FailureContext {
   readonly endpoint: string;
   readonly key?: string;
   readonly redact?: (text: string) => string;
+  /**
+   * Fixed, value-free phrases (`already exists`) that may be quoted from the provider's answer to a
+   * write when its text contains them, so callers can still tell such rejections apart.
+   */
+  readonly writePhrases?: readonly string[];
 }
 
 /**
  * Maps anything a ky call throws to a {@link SyncError} with a code and a message that says what to
  * do. 404s are mapped to `provider-not-found`; adapters decide what a 404 means on their endpoints
  * (an unknown service, or a variable already deleted) before calling this.
+ *
+ * The provider's own words are kept only for reads, redacted. An answer to a write may quote the
+ * request body (values EnvSync sent, unmanaged ones included in a replace-all), in forms a
+ * redactor may not recognise (truncated, re-encoded), so it is dropped: only the status and the
+ * known phrases of {@link FailureContext.writePhrases} are kept.
  */
 export async function toProviderError(error: unknown, context: FailureContext): Promise<SyncError> {
   if (error instanceof SyncError) return error;
@@ -118,7 +128,9 @@ export async function toProviderError(error: unknown, context: FailureContext): 
   const keyOption = context.key === undefined ? {} : { key: context.key };
   if (error instanceof HTTPError) {
     const status = error.response.status;
-    const detail = await providerMessage(error.response, context.redact);
+    const detail = writeMethods.has(error.request.method.toUpperCase())
+      ? await writeRejectionDetail(error.response, context)
+      : await providerMessage(error.response, context.redact);
     const base = { cause: error, status, ...keyOption };
     if (status === 401 || status === 403) {
       return new SyncError(
@@ -190,14 +202,30 @@ export async function readJson(response: Response, providerName: string, endpoin
 }
 
 async function providerMessage(response: Response, redact?: (text: string) => string): Promise<string> {
+  const message = await providerText(response);
+  if (message === undefined) return '';
+  const safe = (redact ?? ((text: string) => text))(message).slice(0, 200);
+  return `: "${safe}"`;
+}
+
+/** What may be said of a write's rejection: the known phrases it contains, never its own words. */
+async function writeRejectionDetail(response: Response, context: FailureContext): Promise<string> {
+  const message = await providerText(response);
+  if (message === undefined) return '';
+  const lower = message.toLowerCase();
+  const phrases = (context.writePhrases ?? []).filter((phrase) => lower.includes(phrase.toLowerCase()));
+  const said = phrases.length > 0 ? `; it says "${phrases.join('", "')}"` : '';
+  return ` (its message is not shown, since it may quote a value EnvSync sent${said})`;
+}
+
+/** The `message` (or netlify-cli's `msg`) of a JSON error body, or `undefined`. */
+async function providerText(response: Response): Promise<string | undefined> {
   try {
     const body = (await response.clone().json()) as { message?: unknown; msg?: unknown };
     const message = typeof body.message === 'string' ? body.message : typeof body.msg === 'string' ? body.msg : undefined;
-    if (message === undefined || message.length === 0) return '';
-    const safe = (redact ?? ((text: string) => text))(message).slice(0, 200);
-    return `: "${safe}"`;
+    return message === undefined || message.length === 0 ? undefined : message;
   } catch {
-    return '';
+    return undefined;
   }
 }
 

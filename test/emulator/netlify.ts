@@ -64,6 +64,11 @@ export interface NetlifyFakeOptions {
   readonly postProcessingSpelling?: 'post_processing' | 'post-processing';
   /** When set, lists are paginated with `?page=` and `Link: <...>; rel="next"`. */
   readonly pageSize?: number;
+  /**
+   * Quote the request body in the message of every 400 and 422 answer (injected ones included), as
+   * a careless API might: proves that no value EnvSync sent reaches a report, log or response.
+   */
+  readonly echoRequestBodies?: boolean;
 }
 
 /** A failure to answer with instead of (or after) handling a matching request. */
@@ -177,6 +182,7 @@ export class NetlifyFake {
       maskedSecrets: options.maskedSecrets ?? 'masked',
       postProcessingSpelling: options.postProcessingSpelling ?? 'post_processing',
       pageSize: options.pageSize,
+      echoRequestBodies: options.echoRequestBodies ?? false,
     };
   }
 
@@ -295,7 +301,8 @@ export class NetlifyFake {
   async handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const matched = this.#match(request.method.toUpperCase(), url);
-    const response = await this.#respond(request, url, matched);
+    const sent = this.#options.echoRequestBodies ? await request.clone().text() : '';
+    const response = await echoed(await this.#respond(request, url, matched), sent);
     const key = matched.params['key'];
     const site = url.searchParams.get('site_id') ?? matched.params['site_id'];
     this.#log.push({
@@ -631,6 +638,15 @@ function checkRules(key: string, values: readonly StoredValue[], isSecret: boole
   if (normalized.includes('post-processing')) {
     throw new FakeHttpError(422, `Secret environment variable ${key} cannot have the post-processing scope`);
   }
+}
+
+/** A 400 or 422 answer whose message quotes `sent` (the request body), when there is one. */
+async function echoed(response: Response, sent: string): Promise<Response> {
+  if (sent === '' || (response.status !== 400 && response.status !== 422)) return response;
+  const body = (await response.clone().json().catch(() => ({}))) as { message?: unknown };
+  const message = `${typeof body.message === 'string' ? body.message : 'Invalid request'}: ${sent}`;
+  const headers = Object.fromEntries(response.headers);
+  return json(response.status, { ...body, code: response.status, message }, headers);
 }
 
 /** A request's JSON body, or `undefined` when it is not JSON (the schema check then answers 400). */

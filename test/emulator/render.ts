@@ -50,6 +50,11 @@ export interface RenderFakeOptions {
   readonly deployStatus?: 201 | 202;
   /** The clock used by the rate limits. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Quote the request body in the message of every 400 and 422 answer (injected ones included), as
+   * a careless API might: proves that no value EnvSync sent reaches a report, log or response.
+   */
+  readonly echoRequestBodies?: boolean;
 }
 
 /** One request the fake answered. Never holds a value or a body. */
@@ -128,6 +133,7 @@ export class RenderFake {
       resetHeader: options.resetHeader ?? 'delta-seconds',
       deployStatus: options.deployStatus ?? 201,
       now: options.now ?? Date.now,
+      echoRequestBodies: options.echoRequestBodies ?? false,
     };
   }
 
@@ -206,6 +212,15 @@ export class RenderFake {
 
   /** Answers one request as Render would. */
   async handle(request: Request): Promise<Response> {
+    const sent = this.#options.echoRequestBodies ? await request.clone().text() : '';
+    const response = await this.#handle(request);
+    if (sent === '' || (response.status !== 400 && response.status !== 422)) return response;
+    const body = (await response.clone().json().catch(() => ({}))) as { message?: unknown };
+    const message = `${typeof body.message === 'string' ? body.message : 'invalid request'}: ${sent}`;
+    return json(response.status, { ...body, message }, Object.fromEntries(response.headers));
+  }
+
+  async #handle(request: Request): Promise<Response> {
     const method = request.method.toUpperCase();
     const url = new URL(request.url);
     const matched = this.#match(method, url.pathname);

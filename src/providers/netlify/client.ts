@@ -13,6 +13,12 @@ export const providerName = 'Netlify';
 export const netlifyAuthHint =
   'Create a personal access token at https://app.netlify.com/user/applications#personal-access-tokens with access to the team that owns the site (SAML/SSO teams must grant it access), and store it as NETLIFY_API_TOKEN.';
 
+/**
+ * Phrases of Netlify's write rejections that may be quoted although the rest of the message is
+ * dropped: "already exists" tells a bulk create of a key created meanwhile apart (see apply.ts).
+ */
+const netlifyWritePhrases = ['already exists', 'exists already'] as const;
+
 /** One request to Netlify's API, relative to NETLIFY_API_URL. */
 export interface NetlifyRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -87,6 +93,7 @@ export class NetlifyClient {
         authHint: netlifyAuthHint,
         endpoint: endpointOf(request),
         redact: this.#session.redact,
+        writePhrases: netlifyWritePhrases,
         ...(request.key === undefined ? {} : { key: request.key }),
       });
       if (error instanceof HTTPError && error.response.status !== 429) this.#gate.observe(error.response.headers);
