@@ -42,6 +42,11 @@ export interface EngineDeps {
    * run (see ./connections.ts). Without it, each call opens its own.
    */
   readonly connections?: ConnectionPool;
+  /**
+   * The run's redactor, the one its connections were given: the engine teaches it every value read
+   * from a target. Without it, one is built from the canonical set.
+   */
+  readonly redact?: Redactor;
 }
 
 /** One sync or plan of one provider's targets. */
@@ -75,7 +80,7 @@ export async function syncProvider(request: SyncRequest, deps: EngineDeps): Prom
     throw new SyncError('config-invalid', 'ENVSYNC_LEDGER_SECRET is not set: it keys the fingerprints of written values. Set it to a random string of 16+ characters (openssl rand -hex 32).');
   }
   const canonical = deps.canonical ?? (await loadCanonical(settings, deps.env, deps.readFile));
-  const redact = createRedactor(canonical.values.values());
+  const redact = deps.redact ?? createRedactor(canonical.values.values());
   const logger = deps.logger.child({ runId, provider: request.provider });
   const connections =
     deps.connections ??

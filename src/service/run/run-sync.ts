@@ -63,13 +63,15 @@ export async function prepareRun(job: Omit<SyncJob, 'work'> & { readonly targets
   const tokens = createTokenCache({ settings, env: deps.env, fetch, readFile: readUtf8, logger });
   const runTargets: Record<string, string[]> = {};
   for (const target of job.targets) (runTargets[target.provider] ??= []).push(target.id);
+  // One redactor for the run: the connections use it, the engine teaches it what it reads.
+  const redact = createRedactor(canonical.values.values());
   const connections = createConnectionPool({
     settings,
     adapters: deps.adapters,
     tokens,
     budget,
     logger,
-    redact: createRedactor(canonical.values.values()),
+    redact,
     runTargets,
     ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
   });
@@ -88,6 +90,7 @@ export async function prepareRun(job: Omit<SyncJob, 'work'> & { readonly targets
         tokens,
         canonical,
         connections,
+        redact,
         ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
         ...(guard === undefined ? {} : { guard }),
         ...(deps.now === undefined ? {} : { now: deps.now }),
