@@ -1,4 +1,4 @@
-import type { RemoteState, RemoteValue } from '../../core/plan.ts';
+import type { HeldValue, RemoteState, RemoteValue } from '../../core/plan.ts';
 import type { ApiEnvRecord } from './schemas.ts';
 import { isStandardTarget } from './settings.ts';
 
@@ -103,10 +103,9 @@ function holdReason(record: ApiEnvRecord): HoldReason | undefined {
 }
 
 /**
- * What the diff sees: one value per (key, environment) of the records EnvSync may change. Hidden
- * values (`encrypted`, `sensitive`) are `undefined`: the diff compares them through the ledger and
- * `updatedAt`. A (key, environment) held by an integration record is left out here and reported by
- * {@link heldSlots}.
+ * What the diff sees: one value per (key, environment) of the records EnvSync may change, and the
+ * held ones (integration, branch, system records) it must never plan. Hidden values (`encrypted`,
+ * `sensitive`) are `undefined`: the diff compares them through the ledger and `updatedAt`.
  */
 export function toRemoteState(snapshot: ProjectSnapshot): RemoteState {
   const values: RemoteValue[] = [];
@@ -125,7 +124,8 @@ export function toRemoteState(snapshot: ProjectSnapshot): RemoteState {
       });
     }
   }
-  return { values };
+  const held = heldSlots(snapshot);
+  return held.length === 0 ? { values } : { values, held };
 }
 
 /** The record holding (key, environment), if any. */
@@ -134,6 +134,6 @@ export function recordAt(snapshot: ProjectSnapshot, key: string, environment: st
 }
 
 /** Every (key, environment) EnvSync must not plan, with the reason. */
-export function heldSlots(snapshot: ProjectSnapshot): { key: string; context: string; reason: HoldReason }[] {
-  return snapshot.held.flatMap((record) => record.environments.map((context) => ({ key: record.key, context, reason: record.reason })));
+export function heldSlots(snapshot: ProjectSnapshot): HeldValue[] {
+  return snapshot.held.flatMap((record) => record.environments.map((context) => ({ key: record.key, context, holder: record.reason })));
 }

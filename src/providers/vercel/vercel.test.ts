@@ -122,6 +122,10 @@ function ops(plan: Plan): string[] {
 
 const everywhere = ['production', 'preview', 'development'];
 
+function unexpected(): never {
+  throw new Error('expected a failure');
+}
+
 describe('reading a Vercel project', () => {
   it('reads one value per (key, environment), hiding encrypted and sensitive values, in one request', async () => {
     const fake = fakeVercel();
@@ -149,6 +153,15 @@ describe('reading a Vercel project', () => {
     const remote = await harness.connection.read('prj_a');
 
     expect(remote.values).toEqual([]);
+    expect(remote.held?.map((held) => `${held.key} ${held.context} ${held.holder}`)).toEqual([
+      'APP_DB production integration-managed',
+      'APP_DB preview integration-managed',
+      'APP_DB development integration-managed',
+      'APP_KV production integration-managed',
+      'APP_KV preview integration-managed',
+      'APP_KV development integration-managed',
+      'APP_URL preview:feature-x branch-specific',
+    ]);
     expect(harness.connection.snapshotOf(remote)?.held.map((held) => `${held.key} ${held.reason} ${held.environments.join(',')}`)).toEqual([
       'APP_DB integration-managed production,preview,development',
       'APP_KV integration-managed production,preview,development',
@@ -190,8 +203,8 @@ describe('reading a Vercel project', () => {
 
   it('names the project and the settings to check when the project is unknown, and the token source when it is refused', async () => {
     fakeVercel();
-    const unknown = await new Harness().connection.read('prj_zzz').catch((error: unknown) => error as Error);
-    const refused = await new Harness({}, 'wrong').connection.read('prj_a').catch((error: unknown) => error as Error);
+    const unknown = await new Harness().connection.read('prj_zzz').then(unexpected, (error: unknown) => error as Error);
+    const refused = await new Harness({}, 'wrong').connection.read('prj_a').then(unexpected, (error: unknown) => error as Error);
 
     expect(unknown).toMatchObject({ code: 'provider-not-found' });
     expect(unknown.message).toContain('prj_zzz');
@@ -204,7 +217,7 @@ describe('reading a Vercel project', () => {
   it('fails on a malformed list and writes nothing', async () => {
     const fake = fakeVercel();
     fake.fail({ route: 'GET /v10/projects/{p}/env', status: 200, body: { environment: [] } });
-    const error = await new Harness().sync({ APP_A: 'a' }).catch((thrown: unknown) => thrown as Error);
+    const error = await new Harness().sync({ APP_A: 'a' }).then(unexpected, (thrown: unknown) => thrown as Error);
 
     expect(error).toMatchObject({ code: 'provider-response-invalid' });
     expect(fake.writeCount()).toBe(0);
@@ -324,15 +337,23 @@ describe('writing records that cover several environments', () => {
 
   it('never touches integration or branch records, whatever the prefixes', async () => {
     const fake = fakeVercel();
-    fake.seed('prj_a', { key: 'APP_DB', value: 'integration-value', configurationId: 'icfg_1', target: ['production'] });
+    fake.seed('prj_a', { key: 'APP_DB', value: 'integration-value', configurationId: 'icfg_1', target: ['production', 'preview'] });
     fake.seed('prj_a', { key: 'APP_URL', value: 'branch-value', type: 'plain', target: ['preview'], gitBranch: 'feature-x' });
     const harness = new Harness({ ENVSYNC_VERCEL_TARGETS: 'preview' });
-    await harness.sync({ APP_URL: 'canonical' });
+    const { plan } = await harness.sync({ APP_URL: 'canonical', APP_DB: 'canonical-db' });
+
+    expect(ops(plan)).toEqual(['create APP_URL preview']);
+    expect(plan.skipped.map((skip) => `${skip.key} ${skip.context} ${skip.detail ?? ''}`)).toEqual([
+      'APP_DB preview integration-managed',
+      'APP_DB production integration-managed',
+      'APP_URL preview:feature-x branch-specific',
+    ]);
     const after = fake.records('prj_a');
 
     expect(after.find((record) => record.gitBranch === 'feature-x')?.value).toBe('branch-value');
     expect(after.find((record) => record.key === 'APP_DB')?.value).toBe('integration-value');
     expect(fake.valuesFor('prj_a', 'preview')['APP_URL']).toBe('canonical');
+    expect(fake.writeCount()).toBe(1);
   });
 
   it('deletes whole records in one batch request and trims a record that keeps other environments', async () => {
@@ -448,7 +469,7 @@ describe('custom environments', () => {
 
   it('names ENVSYNC_VERCEL_TARGETS when a slug does not exist', async () => {
     fakeVercel();
-    const error = await new Harness({ ENVSYNC_VERCEL_TARGETS: 'production,qa' }).connection.read('prj_a').catch((thrown: unknown) => thrown as Error);
+    const error = await new Harness({ ENVSYNC_VERCEL_TARGETS: 'production,qa' }).connection.read('prj_a').then(unexpected, (thrown: unknown) => thrown as Error);
     expect(error).toMatchObject({ code: 'config-invalid' });
     expect(error.message).toContain('ENVSYNC_VERCEL_TARGETS');
   });
