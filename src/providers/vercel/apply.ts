@@ -4,7 +4,8 @@ import type { Plan, PlannedChange } from '../../core/plan.ts';
 import { SyncError } from '../../errors.ts';
 import type { Logger } from '../../logging/logger.ts';
 import { attributeCreates } from './batch-answer.ts';
-import { segment, syncErrorOf, VercelRequestError, type VercelClient, type VercelRequest } from './client.ts';
+import { segment, type VercelClient, type VercelRequest } from './client.ts';
+import { syncErrorOf, unknownCreate, vanished, VercelRequestError } from './errors.ts';
 import { createAnswerSchema, envRecordSchema, type FailedItem } from './schemas.ts';
 import type { VercelOptions } from './settings.ts';
 import type { ProjectRecord, ProjectSnapshot } from './snapshot.ts';
@@ -161,22 +162,6 @@ async function removeRecords(project: ProjectApply, records: readonly ProjectRec
     }
   }
   return failed;
-}
-
-function unknownCreate(key: string, projectId: string): SyncError {
-  return new SyncError('outcome-unknown', `Vercel accepted the batch create for project ${projectId} but its answer could not be read, so whether ${key} was created is unknown; EnvSync re-reads before trying again.`, {
-    key,
-    retryable: true,
-  });
-}
-
-function vanished(record: ProjectRecord, projectId: string, cause: SyncError): SyncError {
-  return new SyncError('conflict', `${record.key}'s record was deleted from Vercel project ${projectId} after EnvSync read it; the next round re-reads the project and creates it again.`, {
-    key: record.key,
-    retryable: true,
-    status: 404,
-    cause,
-  });
 }
 
 function envPath(project: ProjectApply): string {

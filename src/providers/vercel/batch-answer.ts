@@ -1,5 +1,5 @@
 import { SyncError } from '../../errors.ts';
-import { isPolicyRefusal, rejection } from './client.ts';
+import { batchItemError } from './errors.ts';
 import type { ApiEnvRecord, FailedItem } from './schemas.ts';
 import type { CreateStep } from './write-plan.ts';
 
@@ -39,12 +39,12 @@ export function attributeCreates(steps: readonly CreateStep[], created: readonly
     const step = open().find((candidate) => candidate.key === key && (targets.length === 0 || targets.some((target) => candidate.item.target?.includes(target) === true)));
     const fallback = step ?? open().find((candidate) => candidate.key === key);
     if (fallback === undefined) anonymous.push(item);
-    else results.set(fallback, { step: fallback, error: failureError(item, fallback.key, projectId) });
+    else results.set(fallback, { step: fallback, error: batchItemError(item, fallback.key, projectId) });
   }
   for (const item of anonymous) {
     const step = open()[0];
     if (step === undefined) break;
-    results.set(step, { step, error: failureError(item, step.key, projectId) });
+    results.set(step, { step, error: batchItemError(item, step.key, projectId) });
   }
   return steps.map(
     (step) =>
@@ -56,29 +56,6 @@ export function attributeCreates(steps: readonly CreateStep[], created: readonly
         }),
       },
   );
-}
-
-/**
- * One failed item as its key's error. `ENV_CONFLICT` means the key was created meanwhile: a re-read
- * turns it into an update. A sensitive-policy refusal names ENVSYNC_VERCEL_TYPE.
- */
-export function failureError(item: FailedItem, key: string, projectId: string): SyncError {
-  const code = item.error.code ?? undefined;
-  const message = item.error.message ?? '';
-  if (code === 'ENV_CONFLICT' || code === 'ENV_ALREADY_EXISTS' || code === 'EXISTING_KEY_AND_TARGET') {
-    return new SyncError('conflict', `${key} already has a record for these environments on Vercel project ${projectId} (created after EnvSync read the project); the next round re-reads and updates it instead.`, {
-      key,
-      retryable: true,
-      status: 400,
-    });
-  }
-  const base = new SyncError('provider-rejected', `Vercel refused ${key}.`, { key, status: 400 });
-  if (isPolicyRefusal(message)) return rejection(base, `POST /v10/projects/${projectId}/env`, code, message, key);
-  // The item's message is Vercel's text about our request; keep only the code, which cannot quote a value.
-  return new SyncError('provider-rejected', `Vercel refused to create ${key} on project ${projectId}${code === undefined ? '' : ` (${code})`}; check the key name and value against Vercel's rules (letters, digits and _, starting with a letter; not a reserved name).`, {
-    key,
-    status: 400,
-  });
 }
 
 function overlaps(record: ApiEnvRecord, step: CreateStep): boolean {

@@ -1,16 +1,10 @@
 import { HTTPError, type KyInstance } from 'ky';
 import type { z } from 'zod';
 import type { ProviderSession } from '../../core/adapter.ts';
-import { isSyncError, SyncError } from '../../errors.ts';
 import { createProviderHttp, parseResponse, readJson, toProviderError } from '../../http/client.ts';
-import { errorBodySchema, type FailedItem } from './schemas.ts';
+import { providerName, rejection, VercelRequestError, vercelAuthHint, type VercelFailure } from './errors.ts';
+import { errorBodySchema } from './schemas.ts';
 
-/** Name used in every message. */
-export const providerName = 'Vercel';
-
-/** What to do about a rejected token, appended to 401/403 messages. */
-export const vercelAuthHint =
-  'Create a token at https://vercel.com/account/tokens scoped to the team that owns the projects, store it as VERCEL_API_TOKEN, and set VERCEL_TEAM_ID when the projects belong to a team.';
 
 /** One request to Vercel's API, relative to VERCEL_API_URL. */
 export interface VercelRequest {
@@ -21,14 +15,6 @@ export interface VercelRequest {
   readonly json?: unknown;
   /** The variable the request is about, set on the error when it fails. */
   readonly key?: string;
-}
-
-/** A failed request's Vercel error code and message (already redacted), when the body had them. */
-export interface VercelFailure {
-  readonly error: SyncError;
-  readonly code: string | undefined;
-  /** The `failed` items of a refused batch create (reference §5.1: a batch failure may come as an error). */
-  readonly failed: readonly FailedItem[];
 }
 
 /**
@@ -123,49 +109,6 @@ export class VercelClient {
     if (mapped.code !== 'provider-rejected') return { error: mapped, code, failed };
     return { error: rejection(mapped, endpoint, code, message, request.key), code, failed };
   }
-}
-
-/** A request that failed: the mapped error, plus what Vercel said. */
-export class VercelRequestError extends Error {
-  override readonly name = 'VercelRequestError';
-  constructor(readonly failure: VercelFailure) {
-    super(failure.error.message, { cause: failure.error });
-  }
-}
-
-/**
- * A 4xx Vercel refused, with its code and message. A refusal under a team's sensitive-variable
- * policy says which setting fixes it.
- */
-export function rejection(base: SyncError, endpoint: string, code: string | undefined, message: string, key: string | undefined): SyncError {
-  const options = { cause: base, ...(base.status === undefined ? {} : { status: base.status }), ...(key === undefined ? {} : { key }) };
-  if (isPolicyRefusal(message)) {
-    return new SyncError(
-      'value-rejected',
-      `${providerName} ${endpoint} refused ${key ?? 'the write'}: the team's sensitive environment variables policy requires production and preview values to be sensitive. Set ENVSYNC_VERCEL_TYPE=sensitive (or list the key in ENVSYNC_VERCEL_SENSITIVE_KEYS).`,
-      options,
-    );
-  }
-  const said = [code, message === '' ? undefined : `"${message}"`].filter((part) => part !== undefined).join(': ');
-  return new SyncError('provider-rejected', `${providerName} ${endpoint} rejected the request with ${base.status ?? 400}${said === '' ? '' : ` (${said})`}.`, options);
-}
-
-/** Whether Vercel's message is a sensitive-policy refusal (its code is unverified, so the text decides). */
-export function isPolicyRefusal(message: string): boolean {
-  return /sensitive/i.test(message) && /polic/i.test(message);
-}
-
-/** The SyncError of anything a {@link VercelClient} call threw. */
-export function syncErrorOf(error: unknown, key?: string): SyncError {
-  const base = error instanceof VercelRequestError ? error.failure.error : error;
-  if (isSyncError(base)) {
-    if (key === undefined || base.key === key) return base;
-    return new SyncError(base.code, base.message, { cause: base, key, retryable: base.retryable, ...(base.status === undefined ? {} : { status: base.status }) });
-  }
-  return new SyncError('internal', 'Unexpected failure while talking to Vercel; see the function log for the stack (values are never logged).', {
-    cause: error,
-    ...(key === undefined ? {} : { key }),
-  });
 }
 
 /** `PATCH /v9/projects/prj_1/env/{id}`: the request as messages name it (no values, no query). */

@@ -1,6 +1,7 @@
 import { SyncError } from '../../errors.ts';
 import type { Logger } from '../../logging/logger.ts';
-import { providerName, segment, syncErrorOf, VercelRequestError, type VercelClient } from './client.ts';
+import { segment, type VercelClient } from './client.ts';
+import { providerName, unknownProjectOr } from './errors.ts';
 import { customEnvironmentsSchema, decryptedRecordSchema, envListSchema, type ApiEnvRecord } from './schemas.ts';
 import { isStandardTarget, type VercelOptions } from './settings.ts';
 import { toSnapshot, type ProjectRecord, type ProjectSnapshot } from './snapshot.ts';
@@ -77,15 +78,4 @@ export async function resolveCustomEnvironments(client: VercelClient, projectId:
 export async function readDecrypted(client: VercelClient, projectId: string, record: ProjectRecord): Promise<string | undefined> {
   const body = await client.sendFor({ method: 'GET', path: `v1/projects/${segment(projectId)}/env/${segment(record.id)}`, key: record.key }, decryptedRecordSchema);
   return body.decrypted === true && typeof body.value === 'string' ? body.value : undefined;
-}
-
-/** A 404 on a project's env list means an unknown project (or a missing team): say which settings to check. */
-function unknownProjectOr(error: unknown, projectId: string): SyncError {
-  const mapped = syncErrorOf(error);
-  if (mapped.code !== 'provider-not-found') return mapped;
-  return new SyncError(
-    'provider-not-found',
-    `${providerName} has no project ${projectId} visible to this token. Check ENVSYNC_VERCEL_PROJECT_ID (the Project ID under Project Settings > General, or the project's name) and VERCEL_TEAM_ID (required when the project belongs to a team).`,
-    { cause: error instanceof VercelRequestError ? error.failure.error : error, status: 404 },
-  );
 }

@@ -1,7 +1,8 @@
 import type { ProviderSession, RedeployOutcome } from '../../core/adapter.ts';
 import { isSyncError, SyncError } from '../../errors.ts';
 import { reportReserveMs } from '../../http/budget.ts';
-import { providerName, syncErrorOf, type VercelClient } from './client.ts';
+import type { VercelClient } from './client.ts';
+import { providerName, syncErrorOf } from './errors.ts';
 import { createdDeploymentSchema, deploymentsSchema } from './schemas.ts';
 import type { VercelOptions } from './settings.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { csvSetting, optionalString, urlSetting } from '../../config/fields.ts';
+import { csvSetting, isLoopbackUrl, optionalString, urlSetting } from '../../config/fields.ts';
 
 /**
  * The Vercel provider's own settings, as a zod fragment keyed by environment variable name, and the
@@ -19,10 +19,14 @@ const projectRef = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected pr
 const targetName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected production, preview, development or custom environment slugs');
 const prefix = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected key prefixes made of letters, digits and _');
 const keyName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected variable names');
+// A deploy hook URL is its own credential: https only, plain http for loopback hosts (the emulator).
 const hookEntry = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*=https?:\/\/\S+$/i, 'expected <project>=<deploy hook URL> pairs')
-  .refine((entry) => URL.canParse(entry.slice(entry.indexOf('=') + 1)), 'expected <project>=<deploy hook URL> pairs');
+  .refine((entry) => {
+    const url = entry.slice(entry.indexOf('=') + 1);
+    return URL.canParse(url) && (/^https:/i.test(url) || isLoopbackUrl(url));
+  }, 'expected <project>=<https deploy hook URL> pairs (plain http only for localhost or 127.0.0.1)');
 const typeSetting = z.preprocess(
   (value) => (typeof value === 'string' && value.trim() !== '' ? value.trim().toLowerCase() : 'encrypted'),
   z.enum(writableTypes, { error: `expected one of ${writableTypes.join(', ')}` }),
