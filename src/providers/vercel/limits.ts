@@ -1,3 +1,4 @@
+import type { RemoteState } from '../../core/plan.ts';
 import { isSensitiveKey, targetsFor, type VercelOptions } from './settings.ts';
 
 /**
@@ -79,4 +80,17 @@ export function preflight(desired: ReadonlyMap<string, string>, options: VercelO
     });
   }
   return warnings;
+}
+
+/**
+ * The preflight over a read project: the readable values of keys outside the canonical set count
+ * toward each environment's 64 KB (hidden ones cannot be measured).
+ */
+export function preflightOf(desired: ReadonlyMap<string, string>, remote: RemoteState, options: VercelOptions): PreflightWarning[] {
+  const others = new Map<string, number>();
+  for (const value of remote.values) {
+    if (desired.has(value.key) || value.value === undefined) continue;
+    others.set(value.context, (others.get(value.context) ?? 0) + Buffer.byteLength(value.key) + Buffer.byteLength(value.value));
+  }
+  return preflight(desired, options, others);
 }
