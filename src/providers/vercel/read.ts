@@ -8,13 +8,13 @@ import { toSnapshot, type ProjectRecord, type ProjectSnapshot } from './snapshot
 
 /** Most pages followed for one project. */
 const maxPages = 50;
-/** Page size asked for; the largest `limit` is unverified, Terraform uses 100. */
-const pageLimit = '100';
 
 /**
  * Reads every env record of a project: `GET /v10/projects/{idOrName}/env`, following
- * `pagination.next` with `until` while it is not null (the reference could not settle whether the
- * list pages; one page is the usual answer, so a no-op stays one request).
+ * `pagination.next` with `until` while it is not null. The reference could not settle whether this
+ * version pages, nor which paging parameters it accepts (the SDK declares none; Terraform sends
+ * `limit` to `/v8`), so the first request carries no paging parameter at all, and only an answer
+ * that names a next page is followed. One page is the usual answer, so a no-op stays one request.
  *
  * @param customIds - the project's custom environments by slug, when a custom one is managed.
  * @throws SyncError `provider-not-found` naming the settings to check.
@@ -29,7 +29,7 @@ export async function readProject(client: VercelClient, projectId: string, custo
     }
     pages += 1;
     const body = await client
-      .sendFor({ method: 'GET', path: `v10/projects/${segment(projectId)}/env`, searchParams: { limit: pageLimit, ...(until === undefined ? {} : { until: String(until) }) } }, envListSchema)
+      .sendFor({ method: 'GET', path: `v10/projects/${segment(projectId)}/env`, ...(until === undefined ? {} : { searchParams: { until: String(until) } }) }, envListSchema)
       .catch((error: unknown) => {
         throw unknownProjectOr(error, projectId);
       });
