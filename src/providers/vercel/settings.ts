@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { csvSetting, isLoopbackUrl, optionalString, urlSetting } from '../../config/fields.ts';
+import { defineProviderSettings, listOf } from '../../core/provider-settings.ts';
 
 /**
  * The Vercel provider's own settings, as a zod fragment keyed by environment variable name, and the
@@ -44,7 +45,7 @@ export const vercelSettingsShape = {
   ENVSYNC_VERCEL_DEPLOY_HOOKS: csvSetting(hookEntry, []),
 } as const;
 
-/** The raw (parsed, untransformed) fragment. */
+/** The fragment alone, for tests that parse Vercel settings without the rest. */
 export const vercelSettingsSchema = z.object(vercelSettingsShape);
 
 /** The Vercel provider's own options, as its modules read them. */
@@ -84,6 +85,26 @@ export function resolveVercelSettings(raw: z.infer<typeof vercelSettingsSchema>)
     },
   };
 }
+
+/**
+ * Vercel's settings, composed into the one settings schema by the registry. The projects are
+ * required when `vercel` is in ENVSYNC_TARGETS; the token is VERCEL_API_TOKEN, found through the
+ * discovery chain.
+ */
+export const vercelSettings = defineProviderSettings({
+  shape: vercelSettingsShape,
+  targetSetting: 'ENVSYNC_VERCEL_PROJECT_ID',
+  apiUrlSetting: 'VERCEL_API_URL',
+  check: (raw, problem, { targeted }) => {
+    if (targeted && listOf(raw['ENVSYNC_VERCEL_PROJECT_ID']).length === 0) {
+      problem('ENVSYNC_VERCEL_PROJECT_ID', 'required when ENVSYNC_TARGETS includes vercel: one or more project ids (prj_...) or names');
+    }
+    if (listOf(raw['ENVSYNC_VERCEL_TARGETS']).length === 0 && Array.isArray(raw['ENVSYNC_VERCEL_TARGETS'])) {
+      problem('ENVSYNC_VERCEL_TARGETS', 'expected at least one environment (production, preview, development or a custom slug)');
+    }
+  },
+  resolve: resolveVercelSettings,
+});
 
 /** Whether a target name is one of Vercel's standard environments. */
 export function isStandardTarget(target: string): target is StandardTarget {

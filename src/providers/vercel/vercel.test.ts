@@ -51,6 +51,7 @@ class Harness {
     this.connection = connectVercel(
       {
         settings: testSettings(),
+        provider: this.settings,
         token,
         tokenSource: 'env:VERCEL_API_TOKEN',
         budget: createBudget(30_000),

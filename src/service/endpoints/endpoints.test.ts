@@ -43,7 +43,7 @@ function setup(env: Record<string, string | undefined> = {}, now?: () => number)
   const deps: ServiceDeps = {
     env: testEnv({ ENVSYNC_API_TOKEN: apiToken, ENVSYNC_READ_TOKEN: readToken, APP_NAME: 'envsync', APP_COLOR: 'blue', ...env }),
     openStorage: () => storage,
-    adapters: { render: render.adapter, netlify: netlify.adapter },
+    adapters: { render: render.adapter, netlify: netlify.adapter, vercel: new MemoryProvider('vercel').adapter },
     logger: createLogger({ write: (line) => lines.push(line) }),
     // Only the fan-out POSTs through fetch here (memory providers and env tokens need none).
     fetch: (input, init) => {
