@@ -159,7 +159,7 @@ describe('apply', () => {
   it('checks the token before anything else', async () => {
     const s = setup({ ENVSYNC_MAX_DELETIONS: 'lots' });
 
-    const response = await s.call(applyEndpoint, '/envsync-apply/vercel', { method: 'POST', auth: false, body: 'not json' });
+    const response = await s.call(applyEndpoint, '/envsync-apply/heroku', { method: 'POST', auth: false, body: 'not json' });
 
     expect(response.status).toBe(401);
   });
