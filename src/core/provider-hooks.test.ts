@@ -175,6 +175,36 @@ describe('revealing hidden values', () => {
   });
 });
 
+describe('a reveal', () => {
+  it('never releases a value the provider held back, even when its answer leaves the held list out', async () => {
+    const provider = new HiddenProvider();
+    provider.values.set('APP_KEY', { value: 'same', updatedAt: '2026-11-01T00:00:00.000Z' });
+    const adapter = provider.adapter();
+    const connection = adapter.connect({} as never);
+    const read = connection.read.bind(connection);
+    connection.read = async (target) => ({ ...(await read(target)), held: [{ key: 'APP_DB', context: 'production', holder: 'integration-managed' }] });
+    const result = await syncTarget({
+      adapter,
+      connection,
+      targetId: 'prj_a',
+      mode: 'enforce',
+      options: {},
+      settings: testSettings(),
+      desired: new Map([['APP_KEY', 'same'], ['APP_DB', 'mine']]),
+      isManaged: (key) => key.startsWith('APP_'),
+      ledger: [],
+      fingerprint,
+      budget: createBudget(20_000),
+      logger: createLogger({ write: () => undefined }),
+      now: () => Date.parse('2026-12-01T00:00:00.000Z'),
+    });
+
+    expect(provider.reveals).toBe(1);
+    expect(provider.writes).toEqual([]);
+    expect(result.report.skipped).toEqual([{ key: 'APP_DB', context: 'production', op: 'update', reason: 'held-by-provider', detail: 'integration-managed' }]);
+  });
+});
+
 describe('preflight warnings', () => {
   it('appear in the report, dry-run included', async () => {
     const result = await run(new HiddenProvider(), { APP_TZ: 'UTC' }, [], 'dry-run');

@@ -129,7 +129,9 @@ async function revealHidden(
   if (connection.reveal === undefined || hidden.length === 0) return undefined;
   let revealed: RemoteState;
   try {
-    revealed = await connection.reveal(input.targetId, remote, hidden);
+    const answer = await connection.reveal(input.targetId, remote, hidden);
+    // A reveal fills in values; it never releases what the provider held back.
+    revealed = answer.held === undefined && remote.held !== undefined ? { ...answer, held: remote.held } : answer;
   } catch (error) {
     input.logger.warn('sync.reveal_failed', { target: input.targetId, code: summarizeError(error).code });
     return undefined;

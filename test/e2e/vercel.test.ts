@@ -68,6 +68,7 @@ describe('a Vercel project end to end', () => {
   });
 
   it('apply makes every environment equal to the canonical set, leaves integration and branch records alone, and redeploys production once', async () => {
+    const decryptsBefore = emulator.vercel.count('GET /v1/projects/{p}/env/{id}');
     const result = await authed('POST', fn('apply', '/vercel'));
 
     expect(result.status).toBe(200);
@@ -82,7 +83,8 @@ describe('a Vercel project end to end', () => {
     expect(records.find((record) => record.key === 'DATABASE_URL')?.configurationId).toBe('icfg_demo_neon');
     expect(emulator.vercel.redeploys.map((redeploy) => redeploy.target)).toEqual(['production']);
     // The encrypted APP_SUPPORT_EMAIL already held the canonical value: read once, not written.
-    expect(emulator.vercel.count('GET /v1/projects/{p}/env/{id}')).toBe(1);
+    // (The dry-run read it too, but a dry-run records nothing in the ledger.)
+    expect(emulator.vercel.count('GET /v1/projects/{p}/env/{id}') - decryptsBefore).toBe(1);
     expect(emulator.vercel.count('POST /v10/projects/{p}/env')).toBe(1);
     expectNoSecret(result);
   });

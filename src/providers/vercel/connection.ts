@@ -76,7 +76,7 @@ export function connectVercel(session: ProviderSession, settings: VercelSettings
         const plain = id === undefined ? undefined : revealed.get(id);
         return plain === undefined ? value : { ...value, value: plain };
       });
-      return remember(snapshot, { values });
+      return remember(snapshot, { ...remote, values });
     },
 
     snapshotOf: (remote) => snapshots.get(remote),

@@ -275,6 +275,17 @@ describe('hidden values', () => {
     expect(fake.count()).toBe(1);
   });
 
+  it('keeps integration records held after reading hidden values', async () => {
+    const fake = fakeVercel();
+    fake.seed('prj_a', { key: 'APP_TOKEN', value: 'same-value', type: 'encrypted' });
+    fake.seed('prj_a', { key: 'APP_DB', value: 'integration', configurationId: 'icfg_1', target: ['production'] });
+    const { plan } = await new Harness({ ENVSYNC_VERCEL_TARGETS: 'production' }).sync({ APP_TOKEN: 'same-value', APP_DB: 'mine' });
+
+    expect(ops(plan)).toEqual([]);
+    expect(plan.skipped.map((skip) => `${skip.key} ${skip.context} ${skip.detail ?? ''}`)).toEqual(['APP_DB production integration-managed']);
+    expect(fake.writeCount()).toBe(0);
+  });
+
   it('updates an encrypted record whose decrypted value differs, with one edit for all its environments', async () => {
     const fake = fakeVercel();
     fake.seed('prj_a', { key: 'APP_TOKEN', value: 'old-value', type: 'encrypted' });
