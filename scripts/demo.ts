@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: EnvSync end to end on a laptop, with no account.
  *
- * Starts the provider emulator (two Render services and one Netlify site with sample variables)
+ * Starts the provider emulator (two Render services, one Netlify site and one Vercel project with
+ * sample variables)
  * and the real local Netlify runtime serving the functions, pointed at it; waits until every
  * function answers; then shows health → dry-run → apply → dry-run again, and stops everything.
  * Only key names and counts are printed, as EnvSync itself does.
@@ -26,9 +27,12 @@ interface Report {
   applied: boolean;
   summary: { create: number; update: number; delete: number; noop: number };
   changes: { op: string; key: string; context?: string }[];
-  skipped: { op: string; key: string; reason: string }[];
+  skipped: { op: string; key: string; context?: string; reason: string; detail?: string }[];
+  warnings?: { code: string; key?: string; message: string }[];
   errors: { code: string; message: string; key?: string }[];
 }
+
+const providers = ['render', 'netlify', 'vercel'] as const;
 
 let emulator: Emulator | undefined;
 let runtime: Runtime | undefined;
@@ -41,9 +45,10 @@ async function main(): Promise<void> {
     env: {
       ENVSYNC_ENABLED: 'true',
       ENVSYNC_MODE: 'enforce',
-      ENVSYNC_TARGETS: 'render,netlify',
+      ENVSYNC_TARGETS: 'render,netlify,vercel',
       RENDER_SERVICE_ID: demoTargets.render.join(','),
       ENVSYNC_NETLIFY_SITE_ID: demoTargets.netlify.join(','),
+      ENVSYNC_VERCEL_PROJECT_ID: demoTargets.vercel.join(','),
       ENVSYNC_INCLUDE_PREFIXES: 'APP_',
       ENVSYNC_LEDGER_SECRET: 'demo-ledger-secret-not-for-production',
       ENVSYNC_API_TOKEN: apiToken,
@@ -51,8 +56,10 @@ async function main(): Promise<void> {
       ENVSYNC_DISCOVERY_ORDER: 'env,dashboard',
       ENVSYNC_DASHBOARD_TOKEN_URLS: emulator.dashboardUrl,
       RENDER_API_TOKEN: demoTokens.render,
+      VERCEL_API_TOKEN: demoTokens.vercel,
       RENDER_API_URL: emulator.renderApiUrl,
       NETLIFY_API_URL: emulator.netlifyApiUrl,
+      VERCEL_API_URL: emulator.vercelApiUrl,
       ...demoCanonical,
     },
   });
@@ -73,8 +80,8 @@ async function main(): Promise<void> {
     print(`   ${target.provider.padEnd(8)} ${target.id.padEnd(16)} token: ${target.token.found ? green(`found (${target.token.source ?? ''})`) : red('missing')}`);
   }
 
-  step('2. Dry-run: what would change', 'POST /.netlify/functions/envsync-dry-run/{render,netlify}');
-  for (const provider of ['render', 'netlify']) showReports(await sync(`/.netlify/functions/envsync-dry-run/${provider}`), 'plan');
+  step('2. Dry-run: what would change', 'POST /.netlify/functions/envsync-dry-run/{render,netlify,vercel}');
+  for (const provider of providers) showReports(await sync(`/.netlify/functions/envsync-dry-run/${provider}`), 'plan');
 
   step('3. Apply every target', 'POST /.netlify/functions/envsync-apply-all');
   const writesBefore = emulator.writeCount();
@@ -82,10 +89,13 @@ async function main(): Promise<void> {
   print(dim(`   ${emulator.writeCount() - writesBefore} write requests reached the providers`));
   print(dim(`   unmanaged variables left as they were: ${unmanagedKeys(emulator).join(', ')}`));
 
-  step('4. Dry-run again: nothing left to do', 'POST /.netlify/functions/envsync-dry-run/{render,netlify}');
+  step('4. Dry-run again: nothing left to do', 'POST /.netlify/functions/envsync-dry-run/{render,netlify,vercel}');
   const writesAfter = emulator.writeCount();
-  const again = [...(await sync('/.netlify/functions/envsync-dry-run/render')), ...(await sync('/.netlify/functions/envsync-dry-run/netlify'))];
+  const vercelReadsBefore = emulator.vercel.requests.length;
+  const again: Report[] = [];
+  for (const provider of providers) again.push(...(await sync(`/.netlify/functions/envsync-dry-run/${provider}`)));
   showReports(again, 'plan');
+  print(dim(`   Vercel: ${emulator.vercel.requests.length - vercelReadsBefore} request(s) for ${demoTargets.vercel.length} project(s): one list each, hidden values compared through the ledger`));
   const allNoop = again.every((report) => report.summary.create + report.summary.update + report.summary.delete === 0 && report.errors.length === 0);
   print();
   print(allNoop && emulator.writeCount() === writesAfter ? green(bold('Every target is in sync: the second dry-run plans only no-ops.')) : red(bold('Something is still out of sync; see above.')));
@@ -99,6 +109,12 @@ function unmanagedKeys(fake: Emulator): string[] {
   return [
     ...demoTargets.render.flatMap((id) => Object.keys(fake.render.variables(id)).filter((key) => !managed(key)).map((key) => `${key} (${id})`)),
     ...demoTargets.netlify.flatMap((id) => fake.netlify.keys(id).filter((key) => !managed(key)).map((key) => `${key} (${id})`)),
+    ...demoTargets.vercel.flatMap((id) =>
+      fake.vercel
+        .records(id)
+        .filter((record) => !managed(record.key) || record.gitBranch !== undefined)
+        .map((record) => `${record.key}${record.gitBranch === undefined ? '' : ` [preview:${record.gitBranch}]`} (${id})`),
+    ),
   ];
 }
 
@@ -129,7 +145,8 @@ function showReports(reports: readonly Report[], kind: 'plan' | 'apply'): void {
     for (const change of report.changes.filter((item) => item.op !== 'noop')) {
       print(`      ${symbols[change.op] ?? '?'} ${change.key}${change.context === undefined ? '' : dim(` [${change.context}]`)}`);
     }
-    for (const skip of report.skipped) print(dim(`      (left alone: ${skip.key}, ${skip.reason})`));
+    for (const skip of report.skipped) print(dim(`      (left alone: ${skip.key}${skip.context === undefined ? '' : ` [${skip.context}]`}, ${skip.detail ?? skip.reason})`));
+    for (const warning of report.warnings ?? []) print(yellow(`      ! ${warning.code}: ${warning.message}`));
     for (const error of report.errors) print(red(`      ! ${error.code}: ${error.message}`));
   }
 }

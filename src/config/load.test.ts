@@ -31,9 +31,9 @@ describe('loadSettings', () => {
     expect(settings.discovery.order).toEqual(['env', 'secret_files', 'vault', 'dashboard']);
     expect(settings.discovery.secretDirs).toEqual(['/etc/secrets', './secrets']);
     // Discovery defaults come from the registry: one secret file and one vault key per provider.
-    expect(settings.discovery.secretFileNames).toEqual(['render.token', 'netlify.token']);
-    expect(settings.discovery.vaultTokenKeys).toEqual(['RENDER_API_TOKEN', 'NETLIFY_API_TOKEN']);
-    expect(settings.reservedKeys).toEqual(expect.arrayContaining(['RENDER_API_TOKEN', 'NETLIFY_API_TOKEN', 'NETLIFY_AUTH_TOKEN', 'RENDER_SERVICE_ID', 'ENVSYNC_LEDGER_SECRET']));
+    expect(settings.discovery.secretFileNames).toEqual(['render.token', 'netlify.token', 'vercel.token']);
+    expect(settings.discovery.vaultTokenKeys).toEqual(['RENDER_API_TOKEN', 'NETLIFY_API_TOKEN', 'VERCEL_API_TOKEN']);
+    expect(settings.reservedKeys).toEqual(expect.arrayContaining(['RENDER_API_TOKEN', 'NETLIFY_API_TOKEN', 'NETLIFY_AUTH_TOKEN', 'RENDER_SERVICE_ID', 'ENVSYNC_LEDGER_SECRET', 'VERCEL_API_TOKEN', 'ENVSYNC_VERCEL_PROJECT_ID']));
   });
 
   it('trims CSV items, drops empty ones and accepts yes/no/1/0 booleans', () => {

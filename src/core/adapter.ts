@@ -2,7 +2,7 @@ import type { CoreSettings } from '../config/general.ts';
 import type { SyncError } from '../errors.ts';
 import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { Plan, PlanOp, RemoteState } from './plan.ts';
+import type { Plan, PlanOp, PlanWarning, RemoteState } from './plan.ts';
 import type { ProviderSettings, ProviderSettingsFragment } from './provider-settings.ts';
 
 /**
@@ -104,6 +104,14 @@ export interface ProviderConnection {
   apply(targetId: string, plan: Plan, values: ReadonlyMap<string, string>, remote: RemoteState): Promise<ApplyOutcome>;
   /** Asks the provider to redeploy or rebuild the target so new values take effect. */
   redeploy(targetId: string): Promise<RedeployOutcome>;
+  /**
+   * Optional: reads hidden values the ledger cannot vouch for (the plan marked them `unverifiable`),
+   * when the provider has a way to (Vercel decrypts an `encrypted` record by id), and returns the
+   * state with those values filled in. The engine then plans again: a value already equal to the
+   * canonical one is not written, and the ledger records it so later runs need no such read.
+   * Values it cannot read stay `undefined` (and are written).
+   */
+  reveal?(targetId: string, remote: RemoteState, slots: readonly { readonly key: string; readonly context: string }[]): Promise<RemoteState>;
 }
 
 /**
@@ -140,4 +148,9 @@ export interface ProviderAdapter<Options = unknown, Id extends string = string> 
   isSecret(key: string, options: Options): boolean;
   /** Opens a connection for one run. Does no I/O: the first request is made by `read`. */
   connect(session: ProviderSession<Options>): ProviderConnection;
+  /**
+   * Optional, pure: what the plan should warn about for this target before anything is written
+   * (reserved names, size limits, contexts a key cannot use). Shown in the report as `warnings`.
+   */
+  preflight?(desired: ReadonlyMap<string, string>, remote: RemoteState, options: Options): readonly PlanWarning[];
 }

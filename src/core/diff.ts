@@ -2,6 +2,7 @@ import type { Fingerprinter, LedgerEntry } from './ledger.ts';
 import {
   slotKey,
   type ChangeReason,
+  type HeldValue,
   type Plan,
   type PlannedChange,
   type RemoteState,
@@ -47,17 +48,31 @@ export const clockSkewToleranceMs = 60_000;
  * @param remote - everything the target holds; unmanaged keys and contexts are ignored.
  */
 export function diff(desired: ReadonlyMap<string, string>, remote: RemoteState, policy: DiffPolicy): Plan {
+  const held = new Map<string, HeldValue>();
+  for (const value of remote.held ?? []) {
+    if (policy.isManaged(value.key)) held.set(slotKey(value.key, value.context), value);
+  }
   const remoteBySlot = new Map<string, RemoteValue>();
   for (const value of remote.values) {
-    if (policy.isManaged(value.key)) remoteBySlot.set(slotKey(value.key, value.context), value);
+    const slot = slotKey(value.key, value.context);
+    if (policy.isManaged(value.key) && !held.has(slot)) remoteBySlot.set(slot, value);
   }
   const changes: PlannedChange[] = [];
-  const skipped: SkippedChange[] = [];
+  // Held values of managed keys are reported whatever their context: the user should see why a key
+  // they manage is not what the canonical set says there.
+  const skipped: SkippedChange[] = [...held.values()].map(({ key, context, holder }) => ({
+    key,
+    context,
+    op: desired.has(key) ? 'update' : 'delete',
+    reason: 'held-by-provider',
+    detail: holder,
+  }));
 
   for (const key of [...desired.keys()].sort()) {
     const value = desired.get(key) ?? '';
     const secret = policy.isSecret(key);
     for (const context of policy.contextsFor(key)) {
+      if (held.has(slotKey(key, context))) continue;
       const current = remoteBySlot.get(slotKey(key, context));
       if (value === '' && !policy.allowsEmptyValues) {
         if (current?.value !== '') skipped.push({ key, context, op: current ? 'update' : 'create', reason: 'empty-value' });

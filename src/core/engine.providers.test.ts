@@ -2,6 +2,7 @@ import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { NetlifyFake } from '../../test/emulator/netlify.ts';
 import { RenderFake } from '../../test/emulator/render.ts';
+import { VercelFake } from '../../test/emulator/vercel.ts';
 import { useMswServer } from '../../test/support/msw.ts';
 import { testEnv, testSettings } from '../../test/support/settings.ts';
 import { createBudget } from '../http/budget.ts';
@@ -121,5 +122,65 @@ describe('engine with the Netlify adapter', () => {
     expect(netlify.values('site-a', 'APP_PLAIN')).toBeDefined();
     expect(lines.join('\n')).not.toContain(canary);
     expect(JSON.stringify(reports)).not.toContain(canary);
+  });
+});
+
+describe('engine with the Vercel adapter', () => {
+  const vercelApi = 'https://vercel.test';
+  const vercelEnv = {
+    ENVSYNC_TARGETS: 'vercel',
+    ENVSYNC_VERCEL_PROJECT_ID: 'prj_a,prj_b',
+    VERCEL_API_URL: vercelApi,
+    VERCEL_API_TOKEN: 'vercel_test_token',
+    ENVSYNC_VERCEL_SENSITIVE_PREFIXES: 'APP_SECRET_',
+    ENVSYNC_REDEPLOY: 'true',
+  };
+
+  function fake(): VercelFake {
+    const vercel = new VercelFake().addProject({ id: 'prj_a' }).addProject({ id: 'prj_b' });
+    vercel.addDeployment('prj_a');
+    vercel.addDeployment('prj_b');
+    server.use(http.all(`${vercelApi}/*`, ({ request }) => vercel.handle(request)));
+    return vercel;
+  }
+
+  it('creates 50 keys with one request per project, and a no-op run is one request per project with no redeploy', async () => {
+    const vercel = fake();
+    const ledger = new InMemoryLedger();
+    const keys = Object.fromEntries(Array.from({ length: 50 }, (_, index) => [`APP_KEY_${String(index).padStart(2, '0')}`, `value-${index}`]));
+    const env = { ...vercelEnv, ...keys, APP_SECRET_TOKEN: 'sensitive-value' };
+
+    const first = await syncProvider({ provider: 'vercel', mode: 'enforce' }, deps(env, ledger));
+    expect(first.map((report) => [report.target, report.summary.create, report.redeploy])).toEqual([
+      ['prj_a', 152, 'triggered'],
+      ['prj_b', 152, 'triggered'],
+    ]);
+    expect(vercel.count('POST /v10/projects/{p}/env')).toBe(2);
+    expect(first[0]?.warnings?.map((warning) => warning.code)).toEqual(['sensitive-development']);
+
+    vercel.clearLog();
+    const second = await syncProvider({ provider: 'vercel', mode: 'enforce' }, deps(env, ledger));
+    expect(second.map((report) => [report.summary.create + report.summary.update + report.summary.delete, report.applied, report.redeploy])).toEqual([
+      [0, false, 'not-needed'],
+      [0, false, 'not-needed'],
+    ]);
+    expect(vercel.requests.map((request) => `${request.method} ${request.project ?? ''}`)).toEqual(['GET prj_a', 'GET prj_b']);
+    expect(vercel.redeploys).toHaveLength(2);
+  });
+
+  it('reports integration and branch records as skipped and never writes them', async () => {
+    const vercel = fake();
+    vercel.seed('prj_a', { key: 'APP_DB', value: 'integration', configurationId: 'icfg_1' });
+    const env = { ...vercelEnv, ENVSYNC_VERCEL_PROJECT_ID: 'prj_a', APP_DB: 'mine' };
+
+    const [report] = await syncProvider({ provider: 'vercel', mode: 'enforce' }, deps(env));
+
+    expect(report?.skipped.map((skip) => `${skip.key} ${skip.context ?? ''} ${skip.detail ?? ''}`)).toEqual([
+      'APP_DB development integration-managed',
+      'APP_DB preview integration-managed',
+      'APP_DB production integration-managed',
+    ]);
+    expect(report?.applied).toBe(false);
+    expect(vercel.writeCount()).toBe(0);
   });
 });

@@ -22,9 +22,33 @@ export interface RemoteValue {
   readonly updatedAt?: string;
 }
 
+/**
+ * A (key, context) the provider says EnvSync must never change, whatever the prefixes say: a value
+ * an integration owns, a per-branch override. The diff never plans it and reports it as skipped.
+ */
+export interface HeldValue {
+  readonly key: string;
+  readonly context: string;
+  /** Why, in the provider's words (`integration-managed`, `branch-specific`): shown in the report. */
+  readonly holder: string;
+}
+
 /** Everything a target holds, managed or not. The diff decides what is managed. */
 export interface RemoteState {
   readonly values: readonly RemoteValue[];
+  /** Values the provider holds back from any plan; absent when it has none. */
+  readonly held?: readonly HeldValue[];
+}
+
+/**
+ * Something a provider's preflight found before anything is written (a reserved name, a size limit,
+ * a context a key cannot use). Key names and contexts only, never a value.
+ */
+export interface PlanWarning {
+  readonly code: string;
+  readonly key?: string;
+  readonly context?: string;
+  readonly message: string;
 }
 
 export const planOps = ['create', 'update', 'delete', 'noop'] as const;
@@ -64,7 +88,9 @@ export type SkipReason =
    */
   | 'modified-since-written'
   /** The canonical value is empty and the provider rejects empty values. */
-  | 'empty-value';
+  | 'empty-value'
+  /** The provider holds the value back from any plan (see {@link HeldValue}); `detail` says why. */
+  | 'held-by-provider';
 
 /** A difference the plan does not act on. */
 export interface SkippedChange {
@@ -73,6 +99,8 @@ export interface SkippedChange {
   /** What the difference would have been. */
   readonly op: 'create' | 'update' | 'delete';
   readonly reason: SkipReason;
+  /** For `held-by-provider`: the provider's reason. */
+  readonly detail?: string;
 }
 
 /** The result of the diff: operations to run and differences left alone, both sorted by key. */

@@ -23,7 +23,16 @@ const skippedSchema = z.object({
   op: z.enum(['create', 'update', 'delete']),
   key: z.string(),
   context: z.string().optional(),
-  reason: z.enum(['deletions-disabled', 'not-owned', 'modified-since-written', 'empty-value']),
+  reason: z.enum(['deletions-disabled', 'not-owned', 'modified-since-written', 'empty-value', 'held-by-provider']),
+  /** For `held-by-provider`: the provider's reason (`integration-managed`, `branch-specific`, ...). */
+  detail: z.string().optional(),
+});
+
+const warningSchema = z.object({
+  code: z.string(),
+  key: z.string().optional(),
+  context: z.string().optional(),
+  message: z.string(),
 });
 
 const errorSchema = z.object({
@@ -53,6 +62,8 @@ export const syncReportSchema = z.object({
   /** Planned changes still not applied at the end (failed, refused or dry-run): what a drift ticket lists. */
   pending: z.array(changeSchema),
   errors: z.array(errorSchema),
+  /** What the provider's preflight found before writing (reserved names, size limits); absent when nothing. */
+  warnings: z.array(warningSchema).optional(),
   /** Where the token came from, e.g. `env:RENDER_API_TOKEN`; absent when discovery failed. */
   tokenSource: z.string().optional(),
   /** Redeploy or rebuild requested after the changes (ENVSYNC_REDEPLOY). */

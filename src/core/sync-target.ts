@@ -5,7 +5,7 @@ import type { AppliedChange, ApplyOutcome, EngineSettings, ProviderAdapter, Prov
 import { diff, type DiffPolicy } from './diff.ts';
 import { createLedgerKeeper } from './ledger-keeper.ts';
 import { indexLedger, pruneLedger, type Fingerprinter, type LedgerEntry, type LedgerSnapshot } from './ledger.ts';
-import { deletesOf, slotKey, type Plan, type PlannedChange, type RemoteState } from './plan.ts';
+import { deletesOf, slotKey, type Plan, type PlannedChange, type PlanWarning, type RemoteState } from './plan.ts';
 import type { ReportChange, SyncReport } from './report.ts';
 
 /** Most read → plan → apply rounds for one target: the first, and two after retryable failures. */
@@ -78,6 +78,7 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
   let pending: PlannedChange[] = [];
   let errors: ErrorSummary[] = [];
   let refusal: string | undefined;
+  let warnings: PlanWarning[] = [];
   let rounds = 0;
 
   while (rounds < maxRounds) {
@@ -97,7 +98,18 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
       ledgerChanged = true;
       keeper.changed();
     }
+    if (rounds === 1) warnings = [...(adapter.preflight?.(input.desired, remote, input.options) ?? [])];
     plan = diff(input.desired, remote, policyFor(input, ledger));
+    const revealed = await revealHidden(input, connection, plan, remote, ledger);
+    if (revealed !== undefined) {
+      ({ plan, remote } = revealed);
+      // Values a reveal read (Vercel's decrypted records) are redacted like every other value read.
+      input.learnValues?.(remote.values.map((value) => value.value));
+      if (revealed.adopted) {
+        ledgerChanged = true;
+        keeper.changed();
+      }
+    }
     const actionable = plan.changes.filter((change) => change.op !== 'noop');
     pending = actionable;
     errors = [];
@@ -144,11 +156,60 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
       skipped: plan.skipped.map((skip) => withContext(skip, adapter.capabilities.hasContexts)),
       pending: pending.map((change) => toReportChange(change, adapter.capabilities.hasContexts)),
       errors,
+      ...(warnings.length === 0 ? {} : { warnings: warnings.map((warning) => withContext(warning, adapter.capabilities.hasContexts)) }),
       redeploy,
       rounds,
     },
     ledger: ledgerChanged ? [...ledger.values()] : undefined,
   };
+}
+
+/**
+ * Asks the provider to read the hidden values the plan could not compare (`unverifiable`), when it
+ * can, and plans again. In enforce mode a value found equal to the canonical one is recorded in the
+ * ledger as if EnvSync had written it (it holds what EnvSync would have written, so it is EnvSync's
+ * to keep in sync from now on), so the next run compares through the ledger without that read. A
+ * failed read is not fatal: the hidden values are then written, as they would have been anyway.
+ */
+async function revealHidden(
+  input: TargetSyncInput,
+  connection: ProviderConnection,
+  plan: Plan,
+  remote: RemoteState,
+  ledger: Map<string, LedgerEntry>,
+): Promise<{ plan: Plan; remote: RemoteState; adopted: boolean } | undefined> {
+  const hidden = plan.changes.filter((change) => change.reason === 'unverifiable');
+  if (connection.reveal === undefined || hidden.length === 0) return undefined;
+  let revealed: RemoteState;
+  try {
+    const answer = await connection.reveal(input.targetId, remote, hidden);
+    // A reveal fills in values; it never releases what the provider held back.
+    revealed = answer.held === undefined && remote.held !== undefined ? { ...answer, held: remote.held } : answer;
+  } catch (error) {
+    input.logger.warn('sync.reveal_failed', { target: input.targetId, code: summarizeError(error).code });
+    return undefined;
+  }
+  const next = diff(input.desired, revealed, policyFor(input, ledger));
+  let adopted = false;
+  if (input.mode === 'enforce') {
+    const confirmed = new Set(next.changes.filter((change) => change.op === 'noop').map((change) => slotKey(change.key, change.context)));
+    const writtenAt = new Date(input.now()).toISOString();
+    for (const change of hidden) {
+      const slot = slotKey(change.key, change.context);
+      const value = input.desired.get(change.key);
+      if (!confirmed.has(slot) || value === undefined) continue;
+      const remoteUpdatedAt = revealed.values.find((other) => other.key === change.key && other.context === change.context)?.updatedAt;
+      ledger.set(slot, {
+        key: change.key,
+        context: change.context,
+        fingerprint: input.fingerprint(change.key, value),
+        writtenAt,
+        ...(remoteUpdatedAt === undefined ? {} : { remoteUpdatedAt }),
+      });
+      adopted = true;
+    }
+  }
+  return { plan: next, remote: revealed, adopted };
 }
 
 function policyFor(input: TargetSyncInput, ledger: ReadonlyMap<string, LedgerEntry>): DiffPolicy {
@@ -280,7 +341,7 @@ function toReportChange(
   };
 }
 
-function withContext<T extends { readonly context: string }>(item: T, hasContexts: boolean): Omit<T, 'context'> & { context?: string } {
+function withContext<T extends { readonly context?: string }>(item: T, hasContexts: boolean): Omit<T, 'context'> & { context?: string } {
   const { context, ...rest } = item;
-  return hasContexts ? { ...rest, context } : rest;
+  return hasContexts && context !== undefined ? { ...rest, context } : rest;
 }

@@ -1,6 +1,7 @@
 import type { ProviderAdapter } from '../core/adapter.ts';
 import { netlifyAdapter } from './netlify.ts';
 import { renderAdapter } from './render.ts';
+import { vercelAdapter } from './vercel.ts';
 
 export type { ProviderAdapter } from '../core/adapter.ts';
 
@@ -18,6 +19,7 @@ function defineRegistry<const R extends { readonly [K in keyof R]: ProviderAdapt
 export const providers = defineRegistry({
   render: renderAdapter,
   netlify: netlifyAdapter,
+  vercel: vercelAdapter,
 });
 
 /** A provider EnvSync supports: a key of the registry. */

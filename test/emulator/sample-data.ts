@@ -1,5 +1,6 @@
 import type { NetlifyFake } from './netlify.ts';
 import type { RenderFake } from './render.ts';
+import type { VercelFake } from './vercel.ts';
 
 /**
  * The sample accounts the demo and `npm run emulator` start with: two Render services and one
@@ -8,10 +9,10 @@ import type { RenderFake } from './render.ts';
  */
 
 /** The tokens the emulator accepts. The Netlify one is served by the emulator's dashboard too. */
-export const demoTokens = { render: 'rnd_demo_token', netlify: 'nfp_demo_token' } as const;
+export const demoTokens = { render: 'rnd_demo_token', netlify: 'nfp_demo_token', vercel: 'vercel_demo_token' } as const;
 
 /** The targets of the sample accounts. */
-export const demoTargets = { render: ['srv-demo-api', 'srv-demo-worker'], netlify: ['site-demo-web'] } as const;
+export const demoTargets = { render: ['srv-demo-api', 'srv-demo-worker'], netlify: ['site-demo-web'], vercel: ['prj_demo_app'] } as const;
 
 /**
  * Two values that must never leave the providers' side: one inside the canonical set, one inside a
@@ -28,8 +29,12 @@ export const demoCanonical: Readonly<Record<string, string>> = {
   APP_SUPPORT_EMAIL: `help+${canaries.canonical}@example.com`,
 };
 
-/** Seeds the sample services and site: some keys missing, some stale, some unmanaged. */
-export function seedSampleData(render: RenderFake, netlify: NetlifyFake): void {
+/**
+ * Seeds the sample services, site and project: some keys missing, some stale, some unmanaged. The
+ * Vercel project also has a value an integration manages and a preview value for one branch, which
+ * EnvSync must leave alone.
+ */
+export function seedSampleData(render: RenderFake, netlify: NetlifyFake, vercel?: VercelFake): void {
   render.seed('srv-demo-api', {
     APP_API_URL: 'https://api.example.com/v1',
     APP_LOG_LEVEL: 'debug',
@@ -39,4 +44,12 @@ export function seedSampleData(render: RenderFake, netlify: NetlifyFake): void {
   netlify.addSite({ id: 'site-demo-web', accountId: 'acc-demo', accountSlug: 'demo-team', name: 'demo-web' });
   netlify.seed('site-demo-web', 'APP_API_URL', { values: { all: 'https://api.example.com/v1' } });
   netlify.seed('site-demo-web', 'NODE_VERSION', { values: { all: '20' } });
+  if (vercel === undefined) return;
+  const [project] = demoTargets.vercel;
+  vercel.addProject({ id: project, name: 'demo-app' });
+  vercel.addDeployment(project);
+  vercel.seed(project, { key: 'APP_LOG_LEVEL', value: 'debug', type: 'plain' });
+  vercel.seed(project, { key: 'APP_SUPPORT_EMAIL', value: 'help@example.com', type: 'encrypted' });
+  vercel.seed(project, { key: 'DATABASE_URL', value: 'postgres://demo:demo@neon.internal/app', configurationId: 'icfg_demo_neon', target: ['production', 'preview'] });
+  vercel.seed(project, { key: 'APP_API_URL', value: 'https://api-feature.example.com', type: 'plain', target: ['preview'], gitBranch: 'feature-x' });
 }

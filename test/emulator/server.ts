@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { NetlifyFake, type NetlifyFakeOptions } from './netlify.ts';
 import { RenderFake, type RenderFakeOptions } from './render.ts';
 import { demoTokens, seedSampleData } from './sample-data.ts';
+import { VercelFake, type VercelFakeOptions } from './vercel.ts';
 
 /**
- * The provider emulator: one node:http server holding a Render fake and a Netlify fake, so the
+ * The provider emulator: one node:http server holding a Render, a Netlify and a Vercel fake, so the
  * local functions (and the end-to-end tests, and `npm run demo`) sync against something stateful
  * without any account. Never imported by a function: it lives under test/ and nothing in src/
  * reaches it.
@@ -15,6 +16,7 @@ import { demoTokens, seedSampleData } from './sample-data.ts';
  * | `/render/v1/...` | Render's env-var API (RENDER_API_URL=`<url>/render/v1`) |
  * | `/netlify/api/v1/...` | Netlify's env-var API (NETLIFY_API_URL=`<url>/netlify/api/v1`) |
  * | `/build_hooks/{id}` | Netlify build hooks |
+ * | `/vercel/...` | Vercel's project env API, deployments and deploy hooks (VERCEL_API_URL=`<url>/vercel`) |
  * | `/dashboard/tokens` | a token dashboard for ENVSYNC_DASHBOARD_TOKEN_URLS: `{"NETLIFY_API_TOKEN": ...}` |
  * | `/` | key names per service and site, and request counts (never values) |
  */
@@ -28,6 +30,7 @@ export interface EmulatorOptions {
   readonly sampleData?: boolean;
   readonly render?: Omit<RenderFakeOptions, 'basePath'>;
   readonly netlify?: Omit<NetlifyFakeOptions, 'basePath'>;
+  readonly vercel?: Omit<VercelFakeOptions, 'basePath'>;
 }
 
 /** A running emulator. */
@@ -38,10 +41,13 @@ export interface Emulator {
   readonly renderApiUrl: string;
   /** The value for NETLIFY_API_URL. */
   readonly netlifyApiUrl: string;
+  /** The value for VERCEL_API_URL. */
+  readonly vercelApiUrl: string;
   /** The value for ENVSYNC_DASHBOARD_TOKEN_URLS. */
   readonly dashboardUrl: string;
   readonly render: RenderFake;
   readonly netlify: NetlifyFake;
+  readonly vercel: VercelFake;
   /** Delay before each provider API answer, in ms; raise it to make two syncs overlap. */
   latencyMs: number;
   /** `METHOD /path` of every provider API request as it arrives (before the latency and the answer). */
@@ -55,33 +61,37 @@ export interface Emulator {
 
 const renderBase = '/render/v1';
 const netlifyBase = '/netlify/api/v1';
+const vercelBase = '/vercel';
 
 /** Starts the emulator; resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const render = new RenderFake({ tokens: [demoTokens.render], ...options.render, basePath: renderBase });
   const netlify = new NetlifyFake({ token: demoTokens.netlify, ...options.netlify, basePath: netlifyBase });
-  if (options.sampleData !== false) seedSampleData(render, netlify);
+  const vercel = new VercelFake({ token: demoTokens.vercel, ...options.vercel, basePath: vercelBase });
+  if (options.sampleData !== false) seedSampleData(render, netlify, vercel);
   const host = options.host ?? '127.0.0.1';
 
-  const emulator: Omit<Emulator, 'url' | 'renderApiUrl' | 'netlifyApiUrl' | 'dashboardUrl' | 'stop'> = {
+  const emulator: Omit<Emulator, 'url' | 'renderApiUrl' | 'netlifyApiUrl' | 'vercelApiUrl' | 'dashboardUrl' | 'stop'> = {
     render,
     netlify,
+    vercel,
     latencyMs: 0,
     arrivals: [],
-    writeCount: () => render.log.filter((entry) => entry.method !== 'GET').length + netlify.writeCount(),
-    requestCount: () => render.log.length + netlify.requests.length,
+    writeCount: () => render.log.filter((entry) => entry.method !== 'GET').length + netlify.writeCount() + vercel.writeCount(),
+    requestCount: () => render.log.length + netlify.requests.length + vercel.requests.length,
   };
 
   const route = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);
-    const isApi = pathname.startsWith(`${renderBase}/`) || pathname.startsWith(`${netlifyBase}/`) || pathname.startsWith('/build_hooks/');
+    const isApi = pathname.startsWith(`${renderBase}/`) || pathname.startsWith(`${netlifyBase}/`) || pathname.startsWith('/build_hooks/') || pathname.startsWith(`${vercelBase}/`);
     if (isApi) emulator.arrivals.push(`${request.method} ${pathname}`);
     if (isApi && emulator.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, emulator.latencyMs));
     if (pathname.startsWith(`${renderBase}/`)) return render.handle(request);
     if (pathname.startsWith(`${netlifyBase}/`) || pathname.startsWith('/build_hooks/')) return netlify.handle(request);
+    if (pathname.startsWith(`${vercelBase}/`)) return vercel.handle(request);
     if (pathname === '/dashboard/tokens' && request.method === 'GET') return Response.json({ NETLIFY_API_TOKEN: demoTokens.netlify });
-    if (pathname === '/' && request.method === 'GET') return Response.json(overview(render, netlify));
-    return Response.json({ message: `The emulator serves ${renderBase}, ${netlifyBase}, /build_hooks, /dashboard/tokens and /` }, { status: 404 });
+    if (pathname === '/' && request.method === 'GET') return Response.json(overview(render, netlify, vercel));
+    return Response.json({ message: `The emulator serves ${renderBase}, ${netlifyBase}, ${vercelBase}, /build_hooks, /dashboard/tokens and /` }, { status: 404 });
   };
 
   const server = createServer((incoming, outgoing) => {
@@ -94,13 +104,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url,
     renderApiUrl: `${url}${renderBase}`,
     netlifyApiUrl: `${url}${netlifyBase}`,
+    vercelApiUrl: `${url}${vercelBase}`,
     dashboardUrl: `${url}/dashboard/tokens`,
     stop: () => close(server),
   });
 }
 
 /** Key names and request counts, for a person looking at the emulator. Values stay out. */
-function overview(render: RenderFake, netlify: NetlifyFake) {
+function overview(render: RenderFake, netlify: NetlifyFake, vercel: VercelFake) {
   const services: Record<string, string[]> = {};
   for (const id of new Set(render.log.map((entry) => entry.serviceId).filter((id): id is string => id !== undefined))) {
     try {
@@ -109,7 +120,11 @@ function overview(render: RenderFake, netlify: NetlifyFake) {
       // an unknown service id that was requested
     }
   }
-  return { render: { requests: render.counts(), services }, netlify: { requests: netlify.requests.length, writes: netlify.writeCount() } };
+  return {
+    render: { requests: render.counts(), services },
+    netlify: { requests: netlify.requests.length, writes: netlify.writeCount() },
+    vercel: { requests: vercel.requests.length, writes: vercel.writeCount() },
+  };
 }
 
 async function answer(incoming: IncomingMessage, outgoing: ServerResponse, host: string, route: (request: Request) => Promise<Response>) {

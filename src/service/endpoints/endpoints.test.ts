@@ -43,7 +43,7 @@ function setup(env: Record<string, string | undefined> = {}, now?: () => number)
   const deps: ServiceDeps = {
     env: testEnv({ ENVSYNC_API_TOKEN: apiToken, ENVSYNC_READ_TOKEN: readToken, APP_NAME: 'envsync', APP_COLOR: 'blue', ...env }),
     openStorage: () => storage,
-    adapters: { render: render.adapter, netlify: netlify.adapter },
+    adapters: { render: render.adapter, netlify: netlify.adapter, vercel: new MemoryProvider('vercel').adapter },
     logger: createLogger({ write: (line) => lines.push(line) }),
     // Only the fan-out POSTs through fetch here (memory providers and env tokens need none).
     fetch: (input, init) => {
@@ -159,7 +159,7 @@ describe('apply', () => {
   it('checks the token before anything else', async () => {
     const s = setup({ ENVSYNC_MAX_DELETIONS: 'lots' });
 
-    const response = await s.call(applyEndpoint, '/envsync-apply/vercel', { method: 'POST', auth: false, body: 'not json' });
+    const response = await s.call(applyEndpoint, '/envsync-apply/heroku', { method: 'POST', auth: false, body: 'not json' });
 
     expect(response.status).toBe(401);
   });

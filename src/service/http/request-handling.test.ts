@@ -121,10 +121,10 @@ describe('providerFromRequest', () => {
   });
 
   it('answers 404 for an unknown provider, listing the known ones', () => {
-    const error = thrown(() => provider(`${base}/envsync-apply/vercel`));
+    const error = thrown(() => provider(`${base}/envsync-apply/heroku`));
 
     expect(error.code).toBe('not-found');
-    expect(error.message).toBe('Unknown provider "vercel". Known providers: render, netlify.');
+    expect(error.message).toBe('Unknown provider "heroku". Known providers: render, netlify, vercel.');
   });
 
   it('answers 404 when no provider is given, showing both forms', () => {

@@ -11,6 +11,7 @@ import { createBudget, functionBudgetsMs } from '../../http/budget.ts';
 import { silentLogger } from '../../logging/logger.ts';
 import { netlifyAdapter } from '../../providers/netlify.ts';
 import { createRenderAdapter } from '../../providers/render.ts';
+import { vercelAdapter } from '../../providers/vercel.ts';
 import type { RunProgress } from '../../storage/types.ts';
 import { processRun } from '../endpoints/background.ts';
 import type { ServiceDeps } from '../deps.ts';
@@ -59,7 +60,7 @@ function world(env: Record<string, string>): World {
   const deps: ServiceDeps = {
     env: vars,
     openStorage: () => blobs.open({ client: blobs.freshClient() }),
-    adapters: { render: createRenderAdapter({ now: clock.now, sleep: clock.sleep }), netlify: netlifyAdapter },
+    adapters: { render: createRenderAdapter({ now: clock.now, sleep: clock.sleep }), netlify: netlifyAdapter, vercel: vercelAdapter },
     logger: silentLogger,
     now: clock.now,
   };
