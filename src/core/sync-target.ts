@@ -3,6 +3,7 @@ import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AppliedChange, ApplyOutcome, EngineSettings, ProviderAdapter, ProviderConnection } from './adapter.ts';
 import { diff, type DiffPolicy } from './diff.ts';
+import { confirmLanded } from './confirm-landed.ts';
 import { createLedgerKeeper } from './ledger-keeper.ts';
 import { indexLedger, pruneLedger, type Fingerprinter, type LedgerEntry, type LedgerSnapshot } from './ledger.ts';
 import { deletesOf, slotKey, type Plan, type PlannedChange, type PlanWarning, type RemoteState } from './plan.ts';
@@ -80,6 +81,8 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
   let refusal: string | undefined;
   let warnings: PlanWarning[] = [];
   let rounds = 0;
+  /** Slots this run sent a write for: a lost answer may hide a write that landed. */
+  const attempted = new Set<string>();
 
   while (rounds < maxRounds) {
     rounds += 1;
@@ -110,6 +113,10 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
         keeper.changed();
       }
     }
+    if (input.mode === 'enforce' && confirmLanded(ledger, plan, remote, input, attempted)) {
+      ledgerChanged = true;
+      keeper.changed();
+    }
     const actionable = plan.changes.filter((change) => change.op !== 'noop');
     pending = actionable;
     errors = [];
@@ -119,6 +126,7 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
       errors = [{ code: 'deletion-refused', message: refusal }];
       break;
     }
+    for (const change of actionable) if (change.op !== 'delete') attempted.add(slotKey(change.key, change.context));
     let outcome: ApplyOutcome;
     try {
       outcome = await connection.apply(targetId, plan, input.desired, remote);
