@@ -10,6 +10,8 @@ import { operations, type Access, type Operation } from './operations.ts';
 import {
   errorBodySchema,
   healthBodySchema,
+  healthDetailsSchema,
+  healthPublicSchema,
   progressBodySchema,
   queuedBodySchema,
   runsBodySchema,
@@ -35,6 +37,8 @@ function componentSchemas(): Json {
     ['Ticket', ticketSchema],
     ['RunProgress', runProgressSchema],
     ['Error', errorBodySchema],
+    ['HealthDetails', healthDetailsSchema],
+    ['HealthPublic', healthPublicSchema],
     ['HealthBody', healthBodySchema],
     ['SyncResponse', syncBodyResponseSchema],
     ['QueuedResponse', queuedBodySchema],
@@ -63,6 +67,8 @@ function withoutIds(schema: Json): Json {
 
 const securityOf: Record<Access, Json[]> = {
   public: [],
+  // An empty requirement first: the token is optional.
+  optional: [{}, { readToken: [] }, { apiToken: [] }],
   read: [{ readToken: [] }, { apiToken: [] }],
   write: [{ apiToken: [] }],
   signature: [{ runSignature: [] }],
@@ -92,12 +98,15 @@ export function codesForStatus(status: number): ErrorCode[] {
   return errorCodes.filter((code) => statusForCode(code) === status && !serverErrorCodes.includes(code));
 }
 
-function errorResponse(status: number): Json {
+function errorResponse(status: number, operation: Operation): Json {
   const codes = codesForStatus(status);
-  return {
-    description: `${errorTexts[status] ?? 'An error.'} Codes: ${codes.map((code) => `\`${code}\``).join(', ')}.`,
-    content: { 'application/json': { schema: { $ref: componentRef('Error') } } },
-  };
+  const description = `${errorTexts[status] ?? 'An error.'} Codes: ${codes.map((code) => `\`${code}\``).join(', ')}.`;
+  if (operation.operationId === 'health' && status === 500) {
+    // Without a token, a misconfigured EnvSync answers its public shape naming the settings at fault.
+    const schema = { oneOf: [{ $ref: componentRef('Error') }, { $ref: componentRef('HealthPublic') }] };
+    return { description: `${description} Without a token: the public shape with \`status: misconfigured\` and the names of the settings at fault.`, content: { 'application/json': { schema } } };
+  }
+  return { description, content: { 'application/json': { schema: { $ref: componentRef('Error') } } } };
 }
 
 const successTexts: Record<number, string> = { 200: 'Done.', 202: 'Accepted: the work continues in the background.' };
@@ -144,7 +153,7 @@ function operationObject(operation: Operation): Json {
   const responses: Json = {};
   for (const [status, kind] of Object.entries(operation.success)) responses[status] = successResponse(Number(status), kind, operation);
   // A status whose codes do not exist (yet) is left out rather than documented empty.
-  for (const status of operation.errors) if (codesForStatus(status).length > 0) responses[String(status)] = errorResponse(status);
+  for (const status of operation.errors) if (codesForStatus(status).length > 0) responses[String(status)] = errorResponse(status, operation);
   const body =
     operation.body === undefined
       ? {}

@@ -8,8 +8,8 @@ import { backgroundBodySchema, runsQuerySchema, syncBodySchema, ticketsQuerySche
  * `npm run openapi` (a test fails while the committed file is stale).
  */
 
-/** Who may call an operation. */
-export type Access = 'public' | 'read' | 'write' | 'signature';
+/** Who may call an operation (`optional`: anyone, and a token shows more). */
+export type Access = 'public' | 'optional' | 'read' | 'write' | 'signature';
 
 /** Names of the response schemas in `./schemas.ts`, as components of the document. */
 export type ResponseSchemaName = 'HealthBody' | 'SyncResponse' | 'QueuedResponse' | 'RunsResponse' | 'ProgressResponse' | 'TicketsResponse';
@@ -61,9 +61,9 @@ export const operations: readonly Operation[] = [
     method: 'get',
     path: '/.netlify/functions/envsync-health',
     operationId: 'health',
-    summary: 'Status: configuration, targets and their token sources, last run, open tickets',
-    description: 'Shows names, counts and token sources, never a token or a value. Invalid settings answer 500 with every problem listed.',
-    access: 'public',
+    summary: 'Status; with a token, the details: configuration, targets and their token sources, last run, open tickets, and the caller\'s role',
+    description: 'Without a token only name, version and status. With ENVSYNC_READ_TOKEN or ENVSYNC_API_TOKEN the details, whose `role` names what the token may do. Names, counts and token sources only, never a token or a value.',
+    access: 'optional',
     success: { 200: 'HealthBody' },
     errors: [401, 404, 405, 500],
   },

@@ -22,12 +22,22 @@ export const errorBodySchema = z.object({
 const tokenFoundSchema = z.object({ found: z.literal(true), source: z.string() });
 const tokenMissingSchema = z.object({ found: z.literal(false), problem: z.string() });
 
+/** What the last run that reached a target found there (health details name it when they know it). */
+export const lastSyncSchema = z.object({
+  runId: z.string(),
+  at: z.string(),
+  applied: z.boolean(),
+  inSync: z.boolean(),
+  errorCodes: z.array(z.string()),
+});
+
 /** One configured target as health describes it. */
 export const healthTargetSchema = z.object({
   provider: z.enum(providerIds),
   id: z.string(),
   /** Where the provider's token was found, or why it was not: a source name, never a token. */
   token: z.union([tokenFoundSchema, tokenMissingSchema]),
+  lastSync: lastSyncSchema.nullable().optional(),
 });
 
 /** The newest run as health summarises it. */
@@ -41,20 +51,39 @@ export const lastRunSchema = z.object({
   withErrors: z.number().int(),
 });
 
-/** `GET envsync-health`. */
-export const healthBodySchema = z.object({
+const healthStatus = z.enum(['ok', 'degraded', 'misconfigured']);
+
+/** `GET envsync-health` with a token: the details, and the caller's role. */
+export const healthDetailsSchema = z.object({
   name: z.literal('envsync'),
   version: z.string(),
+  status: healthStatus.optional(),
+  /** What the caller's token may do: a dashboard offers writes only to `write`. */
+  role: z.enum(['read', 'write']).optional(),
   enabled: z.boolean(),
   mode: z.enum(['dry-run', 'enforce']),
   schedule: z.string(),
   apiTokenConfigured: z.boolean(),
+  readTokenConfigured: z.boolean().optional(),
   canonical: z.union([z.object({ keys: z.number().int(), source: z.string() }), z.object({ keys: z.number().int(), problem: z.string() })]),
   targets: z.array(healthTargetSchema),
   storage: z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), problem: z.string() })]),
   lastRun: lastRunSchema.nullable(),
   openTickets: z.number().int().nullable(),
 });
+
+/** `GET envsync-health` without a token: only whether EnvSync is well. */
+export const healthPublicSchema = z.object({
+  name: z.literal('envsync'),
+  version: z.string(),
+  status: healthStatus,
+  /** When misconfigured: the names (never the values) of the settings at fault, and what to do. */
+  settings: z.array(z.string()).optional(),
+  message: z.string().optional(),
+});
+
+/** Either answer of health. */
+export const healthBodySchema = z.union([healthDetailsSchema, healthPublicSchema]);
 
 /** The 200 answer of dry-run, apply and apply-all: one report per target. */
 export const syncBodyResponseSchema = z.object({
@@ -88,8 +117,8 @@ export const progressBodySchema = z.object({ progress: runProgressSchema });
 /** `GET envsync-tickets`. */
 export const ticketsBodySchema = z.object({ tickets: z.array(ticketSchema) });
 
-/** The health body the dashboard reads. */
-export type HealthBody = z.infer<typeof healthBodySchema>;
+/** The health details the dashboard reads. */
+export type HealthBody = z.infer<typeof healthDetailsSchema>;
 /** One target of health. */
 export type HealthTarget = z.infer<typeof healthTargetSchema>;
 /** The answer of a finished sync request. */
