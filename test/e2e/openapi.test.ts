@@ -59,6 +59,7 @@ describe('answers match docs/openapi.yaml', { timeout: 60_000 }, () => {
     ['no token', 'POST', fn('apply', '/render'), {}, 401],
     ['a wrong token', 'GET', fn('runs'), { token: 'wrong-token-0000000000000000000000000' }, 401],
     ['a body that is not JSON', 'POST', fn('apply-all'), { token: apiToken, rawBody: '{nope', headers: json }, 400],
+    ['an oversized body', 'POST', fn('apply-all'), { token: apiToken, rawBody: JSON.stringify({ target: 'x'.repeat(20_000) }), headers: json }, 413],
     ['an unknown target', 'POST', fn('dry-run', '/render'), authed({ target: 'srv-nope' }), 400],
     ['a bad query value', 'GET', `${fn('runs')}?limit=0`, authed(), 400],
     ['an unknown asset', 'GET', `${fn('dashboard')}?asset=nope.js`, {}, 400],

@@ -75,12 +75,13 @@ const securityOf: Record<Access, Json[]> = {
 };
 
 const errorTexts: Record<number, string> = {
-  400: 'A bad request: a body that is not JSON or is over 16 KiB, an unknown field, a bad query value, an unknown target.',
+  400: 'A bad request: a body that is not JSON, an unknown field, a bad query value, an unknown target.',
   401: 'No token, a wrong token, or no token configured on the server.',
   403: 'A read token on an endpoint that changes targets: send the API token.',
   404: 'An unknown or missing provider, an extra path segment, an unknown run.',
   405: 'A wrong method; the `Allow` header names the right one.',
   409: 'Another sync holds every target of the request.',
+  413: 'A body over 16 KiB.',
   500: 'Invalid settings or canonical set (every problem is listed), storage unavailable, or a bug.',
   503: 'EnvSync is disabled (ENVSYNC_ENABLED), or the provider is not in ENVSYNC_TARGETS.',
 };

@@ -34,7 +34,7 @@ export interface Operation {
   readonly errors: readonly number[];
 }
 
-const syncErrors = [400, 401, 403, 404, 405, 409, 500, 503] as const;
+const syncErrors = [400, 401, 403, 404, 405, 409, 413, 500, 503] as const;
 const readErrors = [400, 401, 404, 405, 500] as const;
 
 const providerDoc = 'Name the provider with `?provider=` (the form Netlify guarantees) or as a path segment.';

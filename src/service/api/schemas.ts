@@ -87,6 +87,8 @@ export const healthBodySchema = z.union([healthDetailsSchema, healthPublicSchema
 
 /** The 200 answer of dry-run, apply and apply-all: one report per target. */
 export const syncBodyResponseSchema = z.object({
+  /** A dry-run's stored plan (apply exactly it with `{ "planId" }`), or the reviewed plan an apply applied. */
+  planId: z.string().optional(),
   runId: z.string(),
   mode: z.enum(['dry-run', 'enforce']),
   summary: z.object({ targets: z.number().int(), inSync: z.number().int(), pending: z.number().int(), withErrors: z.number().int() }),
