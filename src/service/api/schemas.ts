@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { syncReportSchema } from '../../core/report.ts';
 import { errorCodes } from '../../errors.ts';
-import { providerIds } from '../../providers/ids.ts';
+import { providerIds } from '../../providers/index.ts';
 import { runProgressSchema } from '../../storage/runs.ts';
 import { ticketSchema } from '../../storage/tickets.ts';
 
