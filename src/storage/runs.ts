@@ -8,7 +8,8 @@ import type { RunProgress, RunStateStore } from './types.ts';
 /** Background run records kept; older ones are deleted when a run finishes. */
 export const defaultRunsKept = 100;
 
-const runProgressSchema: z.ZodType<RunProgress> = z.object({
+/** A background run's progress, as the runs endpoint returns it for ?runId=. */
+export const runProgressSchema: z.ZodType<RunProgress> = z.object({
   runId: z.string(),
   status: z.enum(['queued', 'running', 'done', 'failed']),
   mode: z.enum(['dry-run', 'enforce']),

@@ -15,7 +15,8 @@ export const defaultResolvedTicketLimit = 50;
 
 const readConcurrency = 16;
 
-const ticketSchema: z.ZodType<Ticket> = z.object({
+/** A stored ticket, as the tickets endpoint returns it. */
+export const ticketSchema: z.ZodType<Ticket> = z.object({
   id: z.string(),
   provider: providerIdSchema,
   target: z.string(),

@@ -1,0 +1,106 @@
+import { ApiError, whenUnauthorized } from './api.ts';
+import { h, on, replace } from './dom.ts';
+import { loadSession, type Session } from './session.ts';
+import { forgetToken, sessionToken } from './token.ts';
+import { heading, notice } from './views/common.ts';
+import { planView } from './views/plan.ts';
+import { tokenPrompt } from './views/prompt.ts';
+import { runView } from './views/report.ts';
+import { targetView } from './views/target.ts';
+import { targetsView } from './views/targets.ts';
+
+/**
+ * The dashboard's entry point: asks for a token, loads the session, and shows the view the URL's
+ * hash names (`#/`, `#/target/<provider>/<id>`, `#/run/<runId>`, `#/plan`). The hash never holds a
+ * token or a value; it only says which view is open, so the back button and links work.
+ */
+
+const main = document.getElementById('main') as HTMLElement;
+const nav = document.getElementById('nav') as HTMLElement;
+let session: Session | undefined;
+/** Counts navigations, so a slow view that finishes after a newer one never replaces it. */
+let navigation = 0;
+
+whenUnauthorized((message) => signIn(message));
+
+function signIn(problem?: string): void {
+  session = undefined;
+  replace(nav);
+  replace(main, tokenPrompt(problem, () => void start()));
+}
+
+async function start(): Promise<void> {
+  if (sessionToken() === undefined) return signIn();
+  replace(main, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
+  try {
+    session = await loadSession();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return; // the prompt is already shown
+    replace(main, heading('EnvSync'), notice('error', error instanceof ApiError ? `${error.code}: ${error.message}` : 'EnvSync could not be reached.'));
+    return;
+  }
+  renderNav(session);
+  await route();
+}
+
+function renderNav(current: Session): void {
+  const signOut = on(h('button', { type: 'button', class: 'secondary' }, 'Sign out'), 'click', () => {
+    forgetToken();
+    signIn();
+  });
+  replace(
+    nav,
+    h('a', { href: '#/' }, 'Targets'),
+    h('a', { href: '#/plan' }, 'Plan'),
+    h('span', { class: `badge role-${current.role}`, title: current.role === 'write' ? 'API token: may apply' : 'read token: looks only' }, `${current.role} session`),
+    signOut,
+  );
+}
+
+async function route(mine = ++navigation): Promise<void> {
+  if (session === undefined) return;
+  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  let view: Node;
+  try {
+    view = await viewFor(session, parts);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return;
+    view = notice('error', error instanceof ApiError ? `${error.code}: ${error.message}` : 'EnvSync could not be reached.');
+  }
+  if (mine !== navigation) return;
+  replace(main, view);
+  document.getElementById('view-heading')?.focus();
+}
+
+function viewFor(current: Session, parts: readonly string[]): Node | Promise<Node> {
+  const [name, first, second] = parts;
+  if (name === 'target' && first !== undefined && second !== undefined) return targetView(current, first, second);
+  if (name === 'run' && first !== undefined) return runView(current, first);
+  if (name === 'plan') return planView(current, showRun);
+  return targetsView(current);
+}
+
+/** After a write: reload the session and show the run that wrote. */
+async function showRun(runId: string): Promise<void> {
+  const hash = `#/run/${encodeURIComponent(runId)}`;
+  if (location.hash !== hash) location.hash = hash; // hashchange reloads and shows it
+  else await refreshAndRoute();
+}
+
+// Every navigation reloads the session (three calls), so a view never shows stale state as current.
+window.addEventListener('hashchange', () => void refreshAndRoute());
+
+async function refreshAndRoute(): Promise<void> {
+  if (session === undefined) return;
+  const mine = ++navigation;
+  try {
+    const fresh = await loadSession();
+    if (mine !== navigation) return;
+    session = fresh;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return;
+  }
+  renderNav(session);
+  await route(mine);
+}
+void start();
