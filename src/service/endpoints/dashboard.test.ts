@@ -15,7 +15,7 @@ const deps: ServiceDeps = {
   openStorage: () => {
     throw new Error('the dashboard never opens storage');
   },
-  adapters: { render: new MemoryProvider('render').adapter, netlify: new MemoryProvider('netlify').adapter },
+  adapters: { render: new MemoryProvider('render').adapter, netlify: new MemoryProvider('netlify').adapter, vercel: new MemoryProvider('vercel').adapter },
   logger: createLogger({ write: () => undefined }),
 };
 const get = (path: string, init: RequestInit = {}) => serve(dashboardEndpoint, new Request(`${origin}${path}`, init), deps);
