@@ -240,3 +240,130 @@ function describeRequest(request: Request): string {
 function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
 }
+
+/** One request to a provider's API, as adapters describe it: no values in anything but `json`. */
+export interface ApiRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path relative to the API base URL, without a leading slash or query, segments already encoded. */
+  readonly path: string;
+  readonly searchParams?: Readonly<Record<string, string | number>>;
+  readonly json?: unknown;
+  /** The variable the request is about: set on the error when it fails. */
+  readonly key?: string;
+  /** The target the request is about (a service, a site), for the provider's error messages. */
+  readonly target?: string;
+}
+
+/** A failed request as a provider's {@link ErrorMapping} sees it. */
+export interface FailedRequest {
+  readonly method: ApiRequest['method'];
+  readonly path: string;
+  /** `GET /services/srv-1/env-vars`: how messages name the request. */
+  readonly endpoint: string;
+  /** The HTTP status when the provider answered; `undefined` for a timeout or a connection error. */
+  readonly status: number | undefined;
+  readonly key?: string;
+  readonly target?: string;
+}
+
+/**
+ * A provider's one reading of its API's failures, declared where its client is built (the idea of
+ * ky's `beforeError`, applied after ky's retries so the 429 handling above stays intact).
+ *
+ * It receives every failure with the generic {@link SyncError} from {@link toProviderError} and
+ * returns a provider-specific error (a 404 on a service's path is an unknown service, naming the
+ * setting to fix), `'absent'` when the failure means what a delete wanted is already true, or
+ * `undefined` to keep the generic error. Call sites never inspect statuses themselves.
+ */
+export type ErrorMapping = (failure: FailedRequest, generic: SyncError) => SyncError | 'absent' | undefined;
+
+/** What {@link createProviderApi} needs besides the ky instance. */
+export interface ProviderApiOptions {
+  readonly providerName: string;
+  readonly tokenSource: string;
+  readonly authHint: string;
+  readonly redact?: (text: string) => string;
+  readonly mapError?: ErrorMapping;
+  /** Sees every failure before it is mapped: client-side rate gates learn from 401s and 429s here. */
+  readonly onFailure?: (generic: SyncError, error: unknown) => void;
+}
+
+/** A provider's API: requests described as data, failures mapped once by the provider's mapping. */
+export interface ProviderApi {
+  /**
+   * Sends a request.
+   * @throws SyncError as the provider's mapping reads the failure (an `'absent'` reading is kept
+   *   as the generic error here: only {@link ProviderApi.remove} treats absence as success).
+   */
+  send(request: ApiRequest): Promise<Response>;
+  /** Sends a delete; `'absent'` when the mapping says the thing was already gone. */
+  remove(request: ApiRequest): Promise<'removed' | 'absent'>;
+  /** Sends a request and validates its JSON body with `schema`. */
+  sendFor<T>(request: ApiRequest, schema: z.ZodType<T>): Promise<{ readonly body: T; readonly response: Response }>;
+}
+
+/** `PUT /services/srv-1/env-vars/KEY`: a request as messages name it (no query, no values). */
+export function endpointOf(request: Pick<ApiRequest, 'method' | 'path'>): string {
+  return `${request.method} /${request.path.split('?')[0] ?? ''}`;
+}
+
+/** Builds a provider's {@link ProviderApi} over its ky instance. */
+export function createProviderApi(http: KyInstance, options: ProviderApiOptions): ProviderApi {
+  const failure = async (error: unknown, request: ApiRequest): Promise<{ readonly generic: SyncError; readonly mapped: SyncError | 'absent' }> => {
+    const endpoint = endpointOf(request);
+    const generic = await toProviderError(error, {
+      providerName: options.providerName,
+      tokenSource: options.tokenSource,
+      authHint: options.authHint,
+      endpoint,
+      ...(options.redact === undefined ? {} : { redact: options.redact }),
+      ...(request.key === undefined ? {} : { key: request.key }),
+    });
+    options.onFailure?.(generic, error);
+    const failed: FailedRequest = {
+      method: request.method,
+      path: request.path,
+      endpoint,
+      status: error instanceof HTTPError ? error.response.status : generic.status,
+      ...(request.key === undefined ? {} : { key: request.key }),
+      ...(request.target === undefined ? {} : { target: request.target }),
+    };
+    return { generic, mapped: options.mapError?.(failed, generic) ?? generic };
+  };
+  const send = async (request: ApiRequest): Promise<Response> => {
+    try {
+      return await http(request.path, {
+        method: request.method,
+        ...(request.searchParams === undefined ? {} : { searchParams: { ...request.searchParams } }),
+        ...(request.json === undefined ? {} : { json: request.json }),
+      });
+    } catch (error) {
+      const { generic, mapped } = await failure(error, request);
+      throw mapped === 'absent' ? generic : mapped;
+    }
+  };
+  return {
+    send,
+    async remove(request) {
+      try {
+        const response = await http(request.path, {
+          method: request.method,
+          ...(request.searchParams === undefined ? {} : { searchParams: { ...request.searchParams } }),
+        });
+        // Drained, not cancelled: an afterResponse hook's clone would keep a cancel pending.
+        await response.arrayBuffer();
+        return 'removed';
+      } catch (error) {
+        const { mapped } = await failure(error, request);
+        if (mapped === 'absent') return 'absent';
+        throw mapped;
+      }
+    },
+    async sendFor(request, schema) {
+      const response = await send(request);
+      const endpoint = endpointOf(request);
+      const body = parseResponse(schema, await readJson(response, options.providerName, endpoint), options.providerName, endpoint);
+      return { body, response };
+    },
+  };
+}

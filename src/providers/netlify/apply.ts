@@ -3,7 +3,7 @@ import type { Logger } from '../../logging/logger.ts';
 import type { Plan, PlannedChange } from '../../core/plan.ts';
 import type { AppliedChange, ApplyOutcome } from '../../core/adapter.ts';
 import { applyWritesThenDeletes } from '../../core/apply-order.ts';
-import { isNotFound, segment, type NetlifyClient, type NetlifyRequest } from './client.ts';
+import { segment, type NetlifyClient, type NetlifyRequest } from './client.ts';
 import { initialKeyConcurrency } from './gate.ts';
 import { forEachLimited } from './parallel.ts';
 import { envVarListSchema, envVarResponseSchema } from './schemas.ts';
@@ -100,7 +100,7 @@ async function updateKey(site: SiteApply, step: UpdateStep, outcome: OutcomeColl
       outcome.succeeded(step.changes, replaced?.updated_at ?? undefined);
       if (step.dropsAllValue === true) site.logger.info('netlify.all_value_split_for_secret', { site: site.snapshot.siteId, key: step.key });
     } catch (error) {
-      outcome.failed(vanishedOr(error, step.key, site.snapshot.siteId));
+      outcome.failed(asSyncError(error, step.key));
     }
     return;
   }
@@ -116,8 +116,9 @@ async function updateKey(site: SiteApply, step: UpdateStep, outcome: OutcomeColl
       landed.push(change);
       updatedAt = patched?.updated_at ?? updatedAt;
     } catch (error) {
-      outcome.failed(vanishedOr(error, step.key, site.snapshot.siteId));
-      if (isNotFound(error) || stopsTheRun(error)) break;
+      outcome.failed(asSyncError(error, step.key));
+      // A variable deleted meanwhile (netlifyErrors reads that 404 as a conflict) fails its other contexts too.
+      if (stopsTheRun(error) || (error instanceof SyncError && error.code === 'conflict')) break;
     }
   }
   outcome.succeeded(landed, updatedAt);
@@ -148,13 +149,12 @@ async function deleteKey(site: SiteApply, step: DeleteStep, outcome: OutcomeColl
   }
 }
 
-/** Sends a delete; a 404 means it is already gone, which is what was wanted. */
+/** Sends a delete; already gone (see netlifyErrors) is what was wanted. */
 async function deleteGone(site: SiteApply, request: NetlifyRequest, outcome: OutcomeCollector): Promise<boolean> {
   try {
-    await site.client.send(request);
+    await site.client.remove(request);
     return true;
   } catch (error) {
-    if (isNotFound(error)) return true;
     outcome.failed(asSyncError(error, request.key));
     return false;
   }
@@ -172,16 +172,6 @@ function createFailure(error: unknown, key: string, siteId: string): SyncError {
     );
   }
   return failure;
-}
-
-/** A 404 on a key's update: someone deleted the variable since the read; a re-read will create it. */
-function vanishedOr(error: unknown, key: string, siteId: string): SyncError {
-  if (!isNotFound(error)) return asSyncError(error, key);
-  return new SyncError(
-    'conflict',
-    `${key} was deleted from Netlify site ${siteId} after EnvSync read the site; the next round re-reads the site and creates it again.`,
-    { key, retryable: true, status: 404, cause: error },
-  );
 }
 
 /** Any failure as a SyncError about `key`; foreign errors never lend their text (it could quote a value). */

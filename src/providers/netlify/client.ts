@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { isSyncError, type SyncError } from '../../errors.ts';
 import { createProviderHttp, parseResponse, readJson, toProviderError } from '../../http/client.ts';
 import type { ProviderSession } from '../../core/adapter.ts';
+import { netlifyErrors } from './errors.ts';
 import { RequestGate } from './gate.ts';
 import type { NetlifyOptions } from './settings.ts';
 
@@ -77,6 +78,21 @@ export class NetlifyClient {
    *   `provider-rate-limited`, `outcome-unknown` for a write that may have landed, ...).
    */
   async send(request: NetlifyRequest): Promise<Response> {
+    const answer = await this.#exchange(request);
+    if ('response' in answer) return answer.response;
+    throw answer.generic;
+  }
+
+  /** Sends a delete; `'absent'` when Netlify says it was already gone (see {@link netlifyErrors}). */
+  async remove(request: NetlifyRequest): Promise<'removed' | 'absent'> {
+    const answer = await this.#exchange(request);
+    if ('generic' in answer) return 'absent';
+    await answer.response.arrayBuffer();
+    return 'removed';
+  }
+
+  /** One request through the gate; a failure is thrown as {@link netlifyErrors} reads it, except an absence. */
+  async #exchange(request: NetlifyRequest): Promise<{ readonly response: Response } | { readonly generic: SyncError }> {
     await this.#gate.acquire();
     try {
       const response = await this.#http(request.path, {
@@ -85,7 +101,7 @@ export class NetlifyClient {
         ...(request.json === undefined ? {} : { json: request.json }),
       });
       this.#gate.observe(response.headers);
-      return response;
+      return { response };
     } catch (error) {
       const mapped = await toProviderError(error, {
         providerName,
@@ -98,7 +114,20 @@ export class NetlifyClient {
       });
       if (error instanceof HTTPError && error.response.status !== 429) this.#gate.observe(error.response.headers);
       this.#gate.fail(mapped, error instanceof HTTPError ? error.response.headers : undefined);
-      throw mapped;
+      const site = request.searchParams?.['site_id'];
+      const reading = netlifyErrors(
+        {
+          method: request.method,
+          path: request.path.split('?')[0] ?? '',
+          endpoint: endpointOf(request),
+          status: error instanceof HTTPError ? error.response.status : mapped.status,
+          ...(request.key === undefined ? {} : { key: request.key }),
+          ...(site === undefined ? {} : { target: site }),
+        },
+        mapped,
+      );
+      if (reading === 'absent') return { generic: mapped };
+      throw reading ?? mapped;
     } finally {
       // After the answer has been noted, so a request woken by it sees what it said.
       this.#gate.done();

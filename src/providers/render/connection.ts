@@ -1,7 +1,8 @@
 import { noContext, type Plan, type RemoteState } from '../../core/plan.ts';
-import { createProviderHttp } from '../../http/client.ts';
+import { createProviderApi, createProviderHttp } from '../../http/client.ts';
 import type { ApplyOutcome, ProviderConnection, ProviderSession } from '../../core/adapter.ts';
-import { isTargetWide, renderAuthHint, renderName, type RenderContext } from './context.ts';
+import { isTargetWide, type RenderContext } from './context.ts';
+import { renderAuthHint, renderErrors, renderName } from './errors.ts';
 import { applyPerKey } from './per-key.ts';
 import { readServiceVariables } from './read.ts';
 import { triggerDeploy } from './redeploy.ts';
@@ -51,7 +52,13 @@ export function connectRender(session: ProviderSession<RenderOptions>, options: 
     },
   });
   const context: RenderContext = {
-    http,
+    api: createProviderApi(http, {
+      providerName: renderName,
+      tokenSource: session.tokenSource,
+      authHint: renderAuthHint,
+      redact: session.redact,
+      mapError: renderErrors,
+    }),
     session,
     writeBudget,
     logger: session.logger.child({ provider: 'render' }),

@@ -1,7 +1,6 @@
-import type { KyInstance } from 'ky';
 import type { PlannedChange } from '../../core/plan.ts';
 import type { SyncError } from '../../errors.ts';
-import { toProviderError } from '../../http/client.ts';
+import type { ProviderApi } from '../../http/client.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { AppliedChange, ProviderSession } from '../../core/adapter.ts';
 import type { WriteBudget } from './write-budget.ts';
@@ -12,7 +11,8 @@ import type { RenderOptions } from './settings.ts';
  * budget of the API key. Built once by `connect` and handed to the read, write and deploy steps.
  */
 export interface RenderContext {
-  readonly http: KyInstance;
+  /** Every request goes through here: one ky instance, failures mapped once by {@link renderErrors}. */
+  readonly api: ProviderApi;
   readonly session: ProviderSession<RenderOptions>;
   /** Render counts writes per API key across all services, so one budget serves every target. */
   readonly writeBudget: WriteBudget;
@@ -21,12 +21,7 @@ export interface RenderContext {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
-/** Name used in every message. */
-export const renderName = 'Render';
-
-/** Appended to 401/403 messages: what to do about a rejected key. */
-export const renderAuthHint =
-  "Create an API key in the Render Dashboard (Account Settings > API Keys) with a user who belongs to the service's workspace, and store it as RENDER_API_TOKEN.";
+export { renderAuthHint, renderName } from './errors.ts';
 
 /** The request path of a service's variables, relative to the API base URL (ky: no leading slash). */
 export function envVarsPath(serviceId: string): string {
@@ -41,18 +36,6 @@ export function envVarPath(serviceId: string, key: string): string {
 /** The request path that triggers a deploy. */
 export function deploysPath(serviceId: string): string {
   return `services/${encodeURIComponent(serviceId)}/deploys`;
-}
-
-/** Turns a failed Render call into a {@link SyncError}; provider text goes through `redact`. */
-export function renderFailure(context: RenderContext, error: unknown, endpoint: string, key?: string): Promise<SyncError> {
-  return toProviderError(error, {
-    providerName: renderName,
-    tokenSource: context.session.tokenSource,
-    authHint: renderAuthHint,
-    endpoint,
-    redact: context.session.redact,
-    ...(key === undefined ? {} : { key }),
-  });
 }
 
 /** Whether an error concerns the whole service or API key rather than one variable. */

@@ -1,11 +1,9 @@
-import { HTTPError } from 'ky';
 import { applyWritesThenDeletes } from '../../core/apply-order.ts';
 import type { Plan, PlannedChange } from '../../core/plan.ts';
 import { isSyncError, SyncError } from '../../errors.ts';
 import { parseResponse, readJson } from '../../http/client.ts';
 import type { AppliedChange, ApplyOutcome } from '../../core/adapter.ts';
-import { appliedChange, envVarPath, renderFailure, renderName, stopsFurtherWrites, type RenderContext } from './context.ts';
-import { serviceNotFound } from './read.ts';
+import { appliedChange, envVarPath, renderName, stopsFurtherWrites, type RenderContext } from './context.ts';
 import { envVarSchema } from './schemas.ts';
 import { waitForWriteSlot } from './write-budget.ts';
 
@@ -78,14 +76,7 @@ async function putVariable(
   await waitForWriteSlot(context.writeBudget, context.session.budget, context.sleep);
   const path = envVarPath(serviceId, change.key);
   const endpoint = `PUT /${path}`;
-  let response: Response;
-  try {
-    response = await context.http.put(path, { json: { value } });
-  } catch (error) {
-    // PUT is an upsert, so a 404 can only mean the service itself.
-    if (error instanceof HTTPError && error.response.status === 404) throw serviceNotFound(serviceId, endpoint, error);
-    throw await renderFailure(context, error, endpoint, change.key);
-  }
+  const response = await context.api.send({ method: 'PUT', path, json: { value }, key: change.key, target: serviceId });
   const written = await writtenVariable(response, endpoint, change.key);
   if (written.key !== change.key) {
     throw new SyncError(
@@ -99,15 +90,8 @@ async function putVariable(
 
 async function deleteVariable(context: RenderContext, serviceId: string, change: PlannedChange): Promise<AppliedChange> {
   await waitForWriteSlot(context.writeBudget, context.session.budget, context.sleep);
-  const path = envVarPath(serviceId, change.key);
-  try {
-    await context.http.delete(path);
-  } catch (error) {
-    // Already gone is what a delete wants (Render's Terraform provider reads a 404 the same way).
-    if (!(error instanceof HTTPError && error.response.status === 404)) {
-      throw await renderFailure(context, error, `DELETE /${path}`, change.key);
-    }
-  }
+  // 'absent' (already gone) is what a delete wants: see renderErrors.
+  await context.api.remove({ method: 'DELETE', path: envVarPath(serviceId, change.key), key: change.key, target: serviceId });
   return appliedChange(change);
 }
 

@@ -1,7 +1,6 @@
-import { HTTPError } from 'ky';
 import { SyncError } from '../../errors.ts';
 import { parseResponse, readJson } from '../../http/client.ts';
-import { envVarsPath, renderFailure, renderName, type RenderContext } from './context.ts';
+import { envVarsPath, renderName, type RenderContext } from './context.ts';
 import { envVarPageSchema, type EnvVar } from './schemas.ts';
 
 /** Render's largest page size: 1,000 variables cost 10 full pages and at most one empty one. */
@@ -73,24 +72,8 @@ export async function readServiceVariables(
 async function readPage(context: RenderContext, serviceId: string, endpoint: string, cursor: string | undefined) {
   const searchParams: Record<string, string | number> = { limit: pageLimit };
   if (cursor !== undefined) searchParams['cursor'] = cursor;
-  let body: unknown;
-  try {
-    const response = await context.http.get(envVarsPath(serviceId), { searchParams });
-    body = await readJson(response, renderName, endpoint);
-  } catch (error) {
-    if (error instanceof HTTPError && error.response.status === 404) throw serviceNotFound(serviceId, endpoint, error);
-    throw await renderFailure(context, error, endpoint);
-  }
-  return parseResponse(envVarPageSchema, body, renderName, endpoint);
-}
-
-/** The error for a service id Render does not know (or the key cannot see). */
-export function serviceNotFound(serviceId: string, endpoint: string, cause: unknown): SyncError {
-  return new SyncError(
-    'provider-not-found',
-    `${renderName} service ${serviceId} was not found (${endpoint} answered 404). Check RENDER_SERVICE_ID: it must list service ids (srv-...) from the workspace of the API key's user.`,
-    { cause, status: 404 },
-  );
+  const response = await context.api.send({ method: 'GET', path: envVarsPath(serviceId), searchParams, target: serviceId });
+  return parseResponse(envVarPageSchema, await readJson(response, renderName, endpoint), renderName, endpoint);
 }
 
 function invalid(endpoint: string, problem: string): SyncError {

@@ -1,7 +1,6 @@
-import { HTTPError } from 'ky';
 import type { RedeployOutcome } from '../../core/adapter.ts';
-import { deploysPath, renderFailure, type RenderContext } from './context.ts';
-import { serviceNotFound } from './read.ts';
+import { deploysPath, type RenderContext } from './context.ts';
+import { asRenderError } from './errors.ts';
 import { deploySchema } from './schemas.ts';
 
 /**
@@ -16,9 +15,8 @@ import { deploySchema } from './schemas.ts';
  */
 export async function triggerDeploy(context: RenderContext, serviceId: string): Promise<RedeployOutcome> {
   const path = deploysPath(serviceId);
-  const endpoint = `POST /${path}`;
   try {
-    const response = await context.http.post(path, { json: {} });
+    const response = await context.api.send({ method: 'POST', path, json: {}, target: serviceId });
     // The deploy id is only logged: a 201 whose body is not a deploy still queued one.
     const deploy = response.status === 201 ? deploySchema.safeParse(parseOrUndefined(await response.text())) : undefined;
     context.logger.info('render.deploy_triggered', {
@@ -28,10 +26,7 @@ export async function triggerDeploy(context: RenderContext, serviceId: string): 
     });
     return { status: 'triggered' };
   } catch (error) {
-    const failure =
-      error instanceof HTTPError && error.response.status === 404
-        ? serviceNotFound(serviceId, endpoint, error)
-        : await renderFailure(context, error, endpoint);
+    const failure = asRenderError(error, `the deploy of service ${serviceId}`);
     context.logger.warn('render.deploy_failed', { target: serviceId, code: failure.code });
     return { status: 'failed', error: failure };
   }

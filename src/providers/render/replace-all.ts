@@ -1,9 +1,9 @@
-import { HTTPError } from 'ky';
 import { noContext, type Plan, type RemoteState } from '../../core/plan.ts';
 import { SyncError } from '../../errors.ts';
 import type { ApplyOutcome } from '../../core/adapter.ts';
-import { appliedChange, envVarsPath, isTargetWide, renderFailure, renderName, type RenderContext } from './context.ts';
-import { readServiceVariables, serviceNotFound } from './read.ts';
+import { appliedChange, envVarsPath, isTargetWide, renderName, type RenderContext } from './context.ts';
+import { asRenderError } from './errors.ts';
+import { readServiceVariables } from './read.ts';
 import { alreadyApplied, buildReplaceAllBody, verifyReplaceAll, type ReplaceAllBody } from './replace-all-body.ts';
 import type { EnvVar } from './schemas.ts';
 import { waitForWriteSlot } from './write-budget.ts';
@@ -32,7 +32,7 @@ export async function applyReplaceAll(
     await waitForWriteSlot(context.writeBudget, context.session.budget, context.sleep);
     before = (await readServiceVariables(context, serviceId, { untilEmptyPage: true })).variables;
   } catch (error) {
-    return nothingWritten(await renderFailure(context, error, `GET /${envVarsPath(serviceId)}`));
+    return nothingWritten(asRenderError(error, `reading service ${serviceId}`));
   }
 
   const vanished = vanishedSincePlan(remote, before, new Set(changes.filter((c) => c.op === 'delete').map((c) => c.key)));
@@ -64,12 +64,11 @@ async function sendReplaceAll(
     });
     // The answer lists the new set (values included), but the read after the write is the one
     // trusted: drained unread. Not cancelled: a hook's clone of it would keep the cancel pending.
-    const response = await context.http.put(path, { json: body.variables });
+    const response = await context.api.send({ method: 'PUT', path, json: body.variables, target: serviceId });
     await response.arrayBuffer();
     return {};
   } catch (error) {
-    if (error instanceof HTTPError && error.response.status === 404) return { failure: serviceNotFound(serviceId, `PUT /${path}`, error) };
-    return { failure: await renderFailure(context, error, `PUT /${path}`) };
+    return { failure: asRenderError(error, `the replace-all write to service ${serviceId}`) };
   }
 }
 
@@ -84,7 +83,7 @@ async function checkAfterWrite(
   try {
     after = (await readServiceVariables(context, serviceId, { untilEmptyPage: true })).variables;
   } catch (error) {
-    const readFailure = await renderFailure(context, error, `GET /${envVarsPath(serviceId)}`);
+    const readFailure = asRenderError(error, `reading service ${serviceId}`);
     if (writeFailure !== undefined) return { done: [], errors: [...body.errors, writeFailure] };
     return { done: body.carried.map(appliedChange), errors: [...body.errors, unverifiedError(serviceId, readFailure)] };
   }
