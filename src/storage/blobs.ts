@@ -3,6 +3,7 @@ import { SyncError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logging/logger.ts';
 import { defaultStoreName } from './keys.ts';
 import { createBlobLedger } from './ledger.ts';
+import { createHealthStore } from './health.ts';
 import { createLockStore } from './locks.ts';
 import { createReportStore } from './reports.ts';
 import { createRunStateStore } from './runs.ts';
@@ -72,6 +73,7 @@ export function openBlobsStorage(options: BlobsStorageOptions = {}): BlobsStorag
     ledger: createBlobLedger(store, { logger }),
     locks: createLockStore(store, { logger, now }),
     runs: createRunStateStore(store, { logger, now, ...defined({ kept: retention.runsKept }) }),
+    health: createHealthStore(store, { logger }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Ledger, TargetRef } from '../core/ledger.ts';
 import type { SyncReport } from '../core/report.ts';
+import type { ErrorCode } from '../errors.ts';
 
 /**
  * What EnvSync keeps between invocations, as interfaces. `./blobs.ts` implements them on Netlify
@@ -99,6 +100,49 @@ export interface RunStateStore {
   markScheduledRun(at: string): Promise<void>;
 }
 
+/** Where a target's provider token was found by the last run that reached it, or why not. */
+export type TokenHealth = { readonly found: true; readonly source: string } | { readonly found: false; readonly problem: string };
+
+/** A target's outcome in the last run that reached it: counts, codes and a token source only. */
+export interface TargetHealth {
+  readonly provider: string;
+  readonly id: string;
+  readonly runId: string;
+  /** When that run finished. */
+  readonly checkedAt: string;
+  readonly applied: boolean;
+  readonly inSync: boolean;
+  readonly errorCodes: readonly ErrorCode[];
+  readonly token: TokenHealth;
+}
+
+/** The summary of the most recent run. */
+export interface RunHealthSummary {
+  readonly runId: string;
+  readonly mode: 'dry-run' | 'enforce';
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly targets: number;
+  readonly applied: number;
+  readonly inSync: number;
+  readonly withErrors: number;
+}
+
+/** The one record health reads. */
+export interface HealthRecord {
+  readonly version: 1;
+  readonly lastRun: RunHealthSummary | null;
+  readonly targets: readonly TargetHealth[];
+}
+
+/** What health shows, written by each run so health itself never asks a provider. */
+export interface HealthStore {
+  /** One Blobs read. */
+  read(): Promise<HealthRecord | undefined>;
+  /** Merges a finished run into the record: its summary, and its targets' outcomes. */
+  recordRun(run: { readonly summary: RunHealthSummary; readonly targets: readonly TargetHealth[] }): Promise<void>;
+}
+
 /** Every store EnvSync uses, opened together. */
 export interface Storage {
   readonly reports: ReportStore;
@@ -106,4 +150,5 @@ export interface Storage {
   readonly ledger: Ledger;
   readonly locks: LockStore;
   readonly runs: RunStateStore;
+  readonly health: HealthStore;
 }

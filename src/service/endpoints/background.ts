@@ -8,7 +8,7 @@ import { readJsonBody } from '../http/body.ts';
 import type { Endpoint } from '../http/endpoint.ts';
 import { backgroundFunctionName, verifyRunSignature } from '../run/fan-out.ts';
 import { backgroundBodySchema } from '../http/inputs.ts';
-import { recordReports, isBusyReport } from '../run/record.ts';
+import { recordReports, recordRunHealth, isBusyReport } from '../run/record.ts';
 import { jsonResponse } from '../http/responses.ts';
 import { prepareRun, type RunContext, type TargetSyncer } from '../run/run-sync.ts';
 
@@ -47,6 +47,7 @@ export async function processRun(queued: RunProgress, context: RunContext): Prom
   const { storage, deps, settings, budget } = context;
   const stamp = () => new Date((deps.now ?? Date.now)()).toISOString();
   let progress: RunProgress = { ...queued, status: 'running', updatedAt: stamp() };
+  const synced: SyncReport[] = [];
   // Saves are chained: two providers finishing a target at once must not save out of order.
   let saving: Promise<void> = Promise.resolve();
   const save = (next: RunProgress): Promise<void> => {
@@ -56,6 +57,7 @@ export async function processRun(queued: RunProgress, context: RunContext): Prom
   };
   const finish = async (status: RunProgress['status'], problems: readonly string[]) => {
     await save({ ...progress, status, updatedAt: stamp(), ...(problems.length > 0 ? { error: problems.join(' ') } : {}) });
+    await recordRunHealth(storage, { runId: progress.runId, mode: progress.mode, startedAt: progress.startedAt, finishedAt: progress.updatedAt }, synced, deps.logger);
     deps.logger.info('run.finished', { runId: progress.runId, status, done: progress.done.length, pending: progress.pending.length });
     return progress;
   };
@@ -113,6 +115,7 @@ export async function processRun(queued: RunProgress, context: RunContext): Prom
         }
         const reports = await syncOne(key, provider, id, sync, failed);
         await recordReports(storage, reports, deps.logger);
+        synced.push(...reports);
         if (reports.some(isBusyReport)) busy.push(key);
         await complete(key);
       }

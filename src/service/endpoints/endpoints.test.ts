@@ -332,39 +332,112 @@ describe('the scheduled run', () => {
 });
 
 describe('health', () => {
-  const health = (s: Setup) => s.call(healthEndpoint, '/envsync-health', { auth: false });
+  const publicHealth = (s: Setup) => s.call(healthEndpoint, '/envsync-health', { auth: false });
+  const detailedHealth = (s: Setup, token = readToken) => s.call(healthEndpoint, '/envsync-health', { token });
+  const discoveryEnv = {
+    ENVSYNC_TARGETS: 'render,netlify',
+    ENVSYNC_NETLIFY_SITE_ID: 'site-a',
+    NETLIFY_API_TOKEN: undefined,
+    ENVSYNC_DISCOVERY_ORDER: 'env,vault,dashboard',
+    ENVSYNC_VAULT_URL: 'https://vault.example.com/v1/secret',
+    ENVSYNC_DASHBOARD_TOKEN_URLS: 'https://dashboard.example.com/tokens',
+  };
 
-  it('shows each target with where its token was found, the last run and open tickets, and no secret', async () => {
+  it('without a token answers only name, version and status, with one Blobs read and no provider, vault or dashboard request', async () => {
+    const s = setup(discoveryEnv);
+    blobs.reset();
+
+    const { status, body } = await publicHealth(s);
+
+    expect(status).toBe(200);
+    expect(body).toEqual({ name: 'envsync', version: expect.any(String) as unknown, status: 'ok' });
+    expect(blobs.counts()).toEqual({ get: 1 });
+    expect(s.posted).toEqual([]);
+    expect(s.render.operations).toEqual([]);
+    expect(s.netlify.operations).toEqual([]);
+  });
+
+  it('without a token says degraded after a run that found no token for a target, and nothing else', async () => {
+    const s = setup({ ENVSYNC_TARGETS: 'render,netlify', ENVSYNC_NETLIFY_SITE_ID: 'site-a', NETLIFY_API_TOKEN: undefined });
+    s.render.seed('srv-a', {});
+    s.netlify.seed('site-a', {});
+    await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+    blobs.reset();
+
+    const { status, body } = await publicHealth(s);
+
+    expect(status).toBe(200);
+    expect(body).toEqual({ name: 'envsync', version: expect.any(String) as unknown, status: 'degraded' });
+    expect(blobs.counts()).toEqual({ get: 1 });
+  });
+
+  it('without a token answers 500 misconfigured with the names of the settings at fault, never their values', async () => {
+    const s = setup({ ENVSYNC_INCLUDE_PREFIXES: '', ENVSYNC_LEDGER_SECRET: '', ENVSYNC_MODE: 'sk_live_NOT_A_MODE' });
+
+    const { status, body } = await publicHealth(s);
+
+    expect(status).toBe(500);
+    expect(body).toMatchObject({ name: 'envsync', status: 'misconfigured', settings: ['ENVSYNC_MODE', 'ENVSYNC_INCLUDE_PREFIXES', 'ENVSYNC_LEDGER_SECRET'] });
+    expect(JSON.stringify(body)).not.toContain('sk_live_NOT_A_MODE');
+  });
+
+  it('without a token says degraded when storage is unavailable', async () => {
+    const s = setup();
+    const broken: ServiceDeps = { ...s.deps, openStorage: () => Promise.reject(new Error('no blobs')) };
+
+    const response = await serve(healthEndpoint, new Request(`${base}/envsync-health`), broken);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ name: 'envsync', version: expect.any(String) as unknown, status: 'degraded' });
+  });
+
+  it('with a token shows each target with the token source the last run found, the last run, open tickets and the role, and no secret', async () => {
     const s = setup({ ENVSYNC_TARGETS: 'render,netlify', ENVSYNC_NETLIFY_SITE_ID: 'site-a', NETLIFY_API_TOKEN: undefined });
     s.render.seed('srv-a', {});
     s.netlify.seed('site-a', {});
     await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
 
-    const { status, body } = await health(s);
+    const { status, body } = await detailedHealth(s);
 
     expect(status).toBe(200);
     expect(body).toMatchObject({
+      status: 'degraded',
+      role: 'read',
       enabled: true,
       mode: 'enforce',
       schedule: '@hourly',
       apiTokenConfigured: true,
+      readTokenConfigured: true,
       canonical: { keys: 2, source: 'environment' },
       targets: [
-        { provider: 'render', id: 'srv-a', token: { found: true, source: 'env:RENDER_API_TOKEN' } },
-        { provider: 'netlify', id: 'site-a', token: { found: false, problem: expect.stringMatching(/No NETLIFY_API_TOKEN found/) as unknown } },
+        { provider: 'render', id: 'srv-a', token: { found: true, source: 'env:RENDER_API_TOKEN' }, lastSync: { applied: true, inSync: true, errorCodes: [] } },
+        { provider: 'netlify', id: 'site-a', token: { found: false, problem: expect.stringMatching(/No NETLIFY_API_TOKEN found/) as unknown }, lastSync: { errorCodes: ['token-missing'] } },
       ],
       storage: { ok: true },
       lastRun: { targets: 2, applied: 1, inSync: 1, withErrors: 1 },
       openTickets: 1,
     });
+    expect((await detailedHealth(s, apiToken)).body['role']).toBe('write');
     const text = JSON.stringify(body);
-    for (const secret of [apiToken, 'rnd_test_token', 'test-ledger-secret-0123456789', '"blue"']) expect(text).not.toContain(secret);
+    for (const secret of [apiToken, readToken, 'rnd_test_token', 'test-ledger-secret-0123456789', '"blue"']) expect(text).not.toContain(secret);
   });
 
-  it('answers 500 listing every problem of an invalid configuration', async () => {
+  it('with a token does no token discovery of its own: a target no run reached shows as not checked', async () => {
+    const s = setup(discoveryEnv);
+
+    const { body } = await detailedHealth(s);
+
+    expect(body['targets']).toEqual([
+      { provider: 'render', id: 'srv-a', token: { found: false, problem: expect.stringMatching(/Not checked yet/) as unknown }, lastSync: null },
+      { provider: 'netlify', id: 'site-a', token: { found: false, problem: expect.stringMatching(/Not checked yet/) as unknown }, lastSync: null },
+    ]);
+    expect(s.posted).toEqual([]);
+  });
+
+  it('with a token answers 500 listing every problem of an invalid configuration', async () => {
     const s = setup({ ENVSYNC_INCLUDE_PREFIXES: '', ENVSYNC_LEDGER_SECRET: '' });
 
-    const { status, body } = await health(s);
+    const { status, body } = await detailedHealth(s);
 
     expect(status).toBe(500);
     expect(body['error']).toEqual({
@@ -373,14 +446,20 @@ describe('health', () => {
     });
   });
 
-  it('still answers when storage is unavailable, saying why', async () => {
+  it('with a wrong token answers 401 rather than the public view', async () => {
+    const s = setup();
+
+    expect((await detailedHealth(s, 'not-a-token')).status).toBe(401);
+  });
+
+  it('with a token still answers when storage is unavailable, saying why', async () => {
     const s = setup();
     const broken: ServiceDeps = { ...s.deps, openStorage: () => Promise.reject(new Error('no blobs')) };
 
-    const response = await serve(healthEndpoint, new Request(`${base}/envsync-health`), broken);
+    const response = await serve(healthEndpoint, new Request(`${base}/envsync-health`, { headers: { authorization: `Bearer ${readToken}` } }), broken);
 
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ storage: { ok: false }, lastRun: null, openTickets: null });
+    expect(await response.json()).toMatchObject({ status: 'degraded', storage: { ok: false }, lastRun: null, openTickets: null });
   });
 });
 

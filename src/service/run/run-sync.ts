@@ -13,7 +13,7 @@ import type { Storage } from '../../storage/types.ts';
 import { defaultLeaseTtlMs } from '../../storage/locks.ts';
 import type { FunctionKind, ServiceDeps } from '../deps.ts';
 import { createLockGuard } from './lock-guard.ts';
-import { recordReports } from './record.ts';
+import { recordReports, recordRunHealth } from './record.ts';
 import { targetsOf, type ProviderWork } from './work.ts';
 
 /** One sync run as the functions start it. */
@@ -102,6 +102,8 @@ export async function prepareRun(job: Omit<SyncJob, 'work'> & { readonly targets
  * and the tickets. Results keep the job's order.
  */
 export async function runSync(job: SyncJob, context: RunContext): Promise<SyncRun> {
+  const stamp = () => new Date((context.deps.now ?? Date.now)()).toISOString();
+  const startedAt = stamp();
   const sync = await prepareRun({ ...job, targets: targetsOf(job.work) }, context);
   // allSettled: a provider that fails outright must not leave the other writing after the answer.
   const settled = await Promise.allSettled(
@@ -115,11 +117,10 @@ export async function runSync(job: SyncJob, context: RunContext): Promise<SyncRu
     if (outcome.status === 'rejected') throw outcome.reason;
     return outcome.value;
   });
-  return {
-    runId: job.runId,
-    results: perProvider.flatMap((item) => item.reports),
-    warnings: perProvider.flatMap((item) => item.warnings),
-  };
+  const results = perProvider.flatMap((item) => item.reports);
+  const run = { runId: job.runId, mode: job.mode, startedAt, finishedAt: stamp() };
+  const healthWarnings = await recordRunHealth(context.storage, run, results, context.deps.logger);
+  return { runId: job.runId, results, warnings: [...perProvider.flatMap((item) => item.warnings), ...healthWarnings] };
 }
 
 function readUtf8(path: string): Promise<string> {
