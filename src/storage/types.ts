@@ -89,12 +89,29 @@ export interface RunProgress {
   readonly startedAt: string;
   readonly updatedAt: string;
   readonly error?: string;
+  /** The background invocation running it (a random id per invocation), once claimed. */
+  readonly leaseId?: string;
+  /** Until when that invocation's claim holds; renewed with each progress save. */
+  readonly leaseExpiresAt?: string;
 }
+
+/** What {@link RunStateStore.claim} found. */
+export type RunClaim =
+  | { readonly outcome: 'claimed'; readonly progress: RunProgress }
+  | { readonly outcome: 'not-found' }
+  | { readonly outcome: 'finished'; readonly progress: RunProgress }
+  | { readonly outcome: 'busy'; readonly progress: RunProgress };
 
 /** Background run progress and the scheduler's memory. */
 export interface RunStateStore {
   saveProgress(progress: RunProgress): Promise<void>;
   getProgress(runId: string): Promise<RunProgress | undefined>;
+  /**
+   * Claims a run for one background invocation, atomically: a queued run (or one whose holder's
+   * claim expired) becomes `running` under `leaseId` with `onlyIfMatch` on the ETag just listed, so
+   * of two invocations only one wins; the other, and any later replay, gets `busy` or `finished`.
+   */
+  claim(runId: string, leaseId: string, ttlMs: number): Promise<RunClaim>;
   /** When the scheduled sync last ran (for ENVSYNC_SCHEDULE=@daily). */
   lastScheduledRun(): Promise<string | undefined>;
   markScheduledRun(at: string): Promise<void>;

@@ -278,6 +278,68 @@ describe('fan-out to the background function', () => {
     expect(s.render.operations).toEqual([]);
   });
 
+  it('refuses a second invocation of a run another invocation holds, with 409, and runs nothing', async () => {
+    const s = setup({ RENDER_SERVICE_ID: fleet.join(',') });
+    for (const id of fleet) s.render.seed(id, {});
+    const queued = await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+    const runId = queued.body['runId'] as string;
+    expect((await s.storage.runs.claim(runId, 'another-invocation', 60_000)).outcome).toBe('claimed');
+
+    const response = await serve(backgroundEndpoint, (s.posted[0] as Request).clone(), s.deps);
+
+    expect(response.status).toBe(409);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/already being run by another invocation/);
+    expect(s.render.operations).toEqual([]);
+    expect((await s.storage.runs.getProgress(runId))?.leaseId).toBe('another-invocation');
+  });
+
+  it('runs a replayed request of a finished run no second time', async () => {
+    const s = setup({ RENDER_SERVICE_ID: fleet.join(',') });
+    for (const id of fleet) s.render.seed(id, {});
+    await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+    const signed = s.posted[0] as Request;
+    expect((await serve(backgroundEndpoint, signed.clone(), s.deps)).status).toBe(200);
+    const operations = s.render.operations.length;
+
+    const replay = await serve(backgroundEndpoint, signed.clone(), s.deps);
+
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ status: 'done' });
+    expect(s.render.operations).toHaveLength(operations);
+  });
+
+  it('gives each invocation its own lease id on the run', async () => {
+    const s = setup({ RENDER_SERVICE_ID: fleet.join(',') });
+    for (const id of fleet) s.render.seed(id, {});
+    const queued = await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+
+    await serve(backgroundEndpoint, (s.posted[0] as Request).clone(), s.deps);
+
+    const progress = await s.storage.runs.getProgress(queued.body['runId'] as string);
+    expect(progress?.leaseId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(progress?.leaseId).not.toBe('another-invocation');
+  });
+
+  it('refuses a run signature past its expiry, or whose expiry was changed', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const s = setup({ RENDER_SERVICE_ID: fleet.join(',') }, () => now);
+    for (const id of fleet) s.render.seed(id, {});
+    await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+    const signed = s.posted[0] as Request;
+    const signature = signed.headers.get(signatureHeader) ?? '';
+    expect(signature).toMatch(/^\d+\.[0-9a-f]{64}$/);
+    const [expiry, mac] = signature.split('.');
+    const extended = new Request(signed.url, { method: 'POST', body: await signed.clone().text(), headers: { [signatureHeader]: `${Number(expiry) + 3_600_000}.${mac ?? ''}` } });
+
+    expect((await serve(backgroundEndpoint, extended, s.deps)).status).toBe(401);
+    now += 11 * 60_000;
+    const expired = await serve(backgroundEndpoint, signed.clone(), s.deps);
+
+    expect(expired.status).toBe(401);
+    expect(((await expired.json()) as { error: { message: string } }).error.message).toMatch(/signature of run .* has expired/);
+    expect(s.render.operations).toEqual([]);
+  });
+
   it('marks the run failed and answers 500 when the background function does not accept it', async () => {
     const s = setup({ RENDER_SERVICE_ID: fleet.join(',') });
     const refusing: ServiceDeps = { ...s.deps, fetch: () => Promise.resolve(new Response('nope', { status: 404 })) };
