@@ -42,6 +42,16 @@ export interface EngineDeps {
    * run (see ./connections.ts). Without it, each call opens its own.
    */
   readonly connections?: ConnectionPool;
+  /**
+   * Asked before each target: `false` leaves it unstarted (no lock, no request, no report), for a
+   * caller whose time budget cannot fit another target and hands it on instead.
+   */
+  readonly mayStart?: (target: TargetRef) => boolean;
+  /**
+   * Called with each target's report as soon as it is done, before the next target starts, so a
+   * function killed at its time limit loses at most the target in flight.
+   */
+  readonly onTargetDone?: (report: SyncReport) => Promise<void>;
 }
 
 /** One sync or plan of one provider's targets. */
@@ -104,6 +114,7 @@ export async function syncProvider(request: SyncRequest, deps: EngineDeps): Prom
 
   const reports: SyncReport[] = [];
   for (const targetId of targetIds) {
+    if (deps.mayStart !== undefined && !deps.mayStart({ provider: request.provider, id: targetId })) continue;
     const startedAt = now();
     const header = {
       runId,
@@ -135,6 +146,7 @@ export async function syncProvider(request: SyncRequest, deps: EngineDeps): Prom
       errorCodes: report.errors.map((error) => error.code),
     });
     reports.push(report);
+    await deps.onTargetDone?.(report);
   }
   return reports;
 }

@@ -365,6 +365,42 @@ describe('the scheduled run', () => {
     expect(await s.storage.runs.lastScheduledRun()).toBe('2026-01-01T00:00:00.000Z');
   });
 
+  it('records each report right after its target and hands the targets its 30 s cannot fit to the background function', async () => {
+    const targets = ['srv-1', 'srv-2', 'srv-3', 'srv-4', 'srv-5'];
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const s = setup({ RENDER_SERVICE_ID: targets.join(',') }, () => now);
+    for (const id of targets) s.render.seed(id, {});
+    const reportsSeenAtRead: number[] = [];
+    // Each read of a target takes 9 s of the function's clock: the 26 s budget fits two targets.
+    const memory = s.render.adapter;
+    const slow = {
+      ...memory,
+      connect: (...args: Parameters<typeof memory.connect>) => {
+        const connection = memory.connect(...args);
+        return {
+          ...connection,
+          read: async (id: string) => {
+            reportsSeenAtRead.push((await s.storage.reports.list()).length);
+            now += 9_000;
+            return connection.read(id);
+          },
+        };
+      },
+    };
+    const deps: ServiceDeps = { ...s.deps, adapters: { ...s.deps.adapters, render: slow } };
+
+    const response = await serve(scheduledEndpoint, new Request(`${base}/envsync-scheduled`, { method: 'POST' }), deps);
+
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { results: { target: string }[]; handedOff: { runId: string; targets: number } };
+    expect(body.results.map((report) => report.target)).toEqual(['srv-1', 'srv-2']);
+    expect(reportsSeenAtRead).toEqual([0, 1]);
+    expect(s.render.operations.filter((operation) => operation.startsWith('read'))).toEqual(['read srv-1', 'read srv-2']);
+    expect(body.handedOff).toMatchObject({ status: 'queued', targets: 3 });
+    expect(s.posted.map((request) => new URL(request.url).pathname)).toEqual(['/.netlify/functions/envsync-background']);
+    expect((await s.storage.runs.getProgress(body.handedOff.runId))?.pending).toEqual(['render:srv-3', 'render:srv-4', 'render:srv-5']);
+  });
+
   it('skips with ENVSYNC_SCHEDULE=off or EnvSync disabled', async () => {
     for (const env of [{ ENVSYNC_SCHEDULE: 'off' }, { ENVSYNC_ENABLED: 'false' }]) {
       const s = setup(env);
