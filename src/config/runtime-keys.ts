@@ -34,8 +34,8 @@ export const netlifyRuntimeKeys = [
   'DEPLOY_ID',
 ] as const;
 
-/** The process basics every runtime sets. */
-export const processKeys = ['PATH', 'HOME', 'TZ', 'LANG', 'LD_LIBRARY_PATH', 'PWD', 'SHLVL'] as const;
+/** The process basics every runtime sets (`NODE` is the node binary's path, set by npm and netlify-cli). */
+export const processKeys = ['PATH', 'HOME', 'TZ', 'LANG', 'LD_LIBRARY_PATH', 'PWD', 'SHLVL', 'NODE'] as const;
 
 const exactKeys: ReadonlySet<string> = new Set([...netlifyRuntimeKeys, ...processKeys]);
 

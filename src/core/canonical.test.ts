@@ -45,6 +45,7 @@ describe('loadCanonical', () => {
       NETLIFY_CLI_VERSION: '23.0.0',
       NODE_OPTIONS: '--max-old-space-size=1024',
       PATH: '/usr/bin',
+      NODE: '/usr/bin/node',
       HOME: '/home/sbx',
       TZ: ':UTC',
       LANG: 'en_US.UTF-8',
