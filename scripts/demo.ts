@@ -67,17 +67,21 @@ async function main(): Promise<void> {
   print();
   print(`Canonical set (${Object.keys(demoCanonical).length} keys): ${Object.keys(demoCanonical).join(', ')}`);
 
-  step('1. Health', 'GET /.netlify/functions/envsync-health');
-  const health = expectOk(await runtime.call('GET', '/.netlify/functions/envsync-health')) as {
+  step('1. Health', 'GET /.netlify/functions/envsync-health (public, then with the token)');
+  const publicHealth = expectOk(await runtime.call('GET', '/.netlify/functions/envsync-health')) as { status: string };
+  print(`   public answer: status ${publicHealth.status} (name and version only, nothing else without a token)`);
+  const health = expectOk(await runtime.call('GET', '/.netlify/functions/envsync-health', { token: apiToken })) as {
     version: string;
+    role: string;
     enabled: boolean;
     mode: string;
     schedule: string;
-    targets: { provider: string; id: string; token: { found: boolean; source?: string } }[];
+    targets: { provider: string; id: string; token: { found: boolean; source?: string }; lastSync: unknown }[];
   };
-  print(`   version ${health.version}, enabled: ${String(health.enabled)}, mode: ${health.mode}, schedule: ${health.schedule}`);
+  print(`   version ${health.version}, role: ${health.role}, enabled: ${String(health.enabled)}, mode: ${health.mode}, schedule: ${health.schedule}`);
   for (const target of health.targets) {
-    print(`   ${target.provider.padEnd(8)} ${target.id.padEnd(16)} token: ${target.token.found ? green(`found (${target.token.source ?? ''})`) : red('missing')}`);
+    const token = target.token.found ? green(`found (${target.token.source ?? ''})`) : target.lastSync === null ? 'not checked yet (no run so far)' : red('missing');
+    print(`   ${target.provider.padEnd(8)} ${target.id.padEnd(16)} token: ${token}`);
   }
 
   step('2. Dry-run: what would change', 'POST /.netlify/functions/envsync-dry-run/{render,netlify,vercel}');

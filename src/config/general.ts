@@ -1,3 +1,4 @@
+import { deniedFamilyOf } from './runtime-keys.ts';
 import { z } from 'zod';
 import { listOf, type SettingProblem } from '../core/provider-settings.ts';
 import {
@@ -92,6 +93,12 @@ export function checkGeneral(raw: Readonly<Record<string, unknown>>, problem: Se
   }
   if (set(raw['ENVSYNC_READ_TOKEN']) && raw['ENVSYNC_READ_TOKEN'] === raw['ENVSYNC_API_TOKEN']) {
     problem('ENVSYNC_READ_TOKEN', 'must differ from ENVSYNC_API_TOKEN: the read token may not write');
+  }
+  // Names the denied family, not the prefix itself: a setting's content is never repeated.
+  const confined = new Set(listOf(raw['ENVSYNC_INCLUDE_PREFIXES']).flatMap((item) => (typeof item === 'string' ? (deniedFamilyOf(item) ?? []) : [])));
+  if (confined.size > 0) {
+    const families = [...confined].map((family) => `${family}*`).join(', ');
+    problem('ENVSYNC_INCLUDE_PREFIXES', `a prefix matches only ${families} names, which the function's runtime sets (cloud credentials) and EnvSync never syncs; remove that prefix`);
   }
   if (raw['ENVSYNC_ENABLED'] !== true) return;
   if (listOf(raw['ENVSYNC_INCLUDE_PREFIXES']).length === 0) {

@@ -121,4 +121,12 @@ describe('loadSettings', () => {
     expect(local.discovery.dashboardUrls).toHaveLength(3);
     expect(errorOf({ ENVSYNC_VAULT_URL: 'http://127.0.0.1.evil.example/v1' }).message).toMatch(/ENVSYNC_VAULT_URL/);
   });
+
+  it('refuses an include prefix that can only match names the runtime sets, naming the family', () => {
+    for (const prefix of ['AWS_', 'AWS_SECRET', 'LAMBDA_', '_', 'NODE_']) {
+      const error = errorOf({ ENVSYNC_INCLUDE_PREFIXES: `APP_,${prefix}` });
+      expect(error.message).toMatch(/ENVSYNC_INCLUDE_PREFIXES: a prefix matches only (AWS_|LAMBDA_|_|NODE_)\* names, which the function's runtime sets/);
+    }
+    expect(loadSettings({ ENVSYNC_INCLUDE_PREFIXES: 'AWS,NETLIFY_,APP_' }).includePrefixes).toEqual(['AWS', 'NETLIFY_', 'APP_']);
+  });
 });

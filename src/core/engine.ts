@@ -47,6 +47,16 @@ export interface EngineDeps {
    * from a target. Without it, one is built from the canonical set.
    */
   readonly redact?: Redactor;
+  /**
+   * Asked before each target: `false` leaves it unstarted (no lock, no request, no report), for a
+   * caller whose time budget cannot fit another target and hands it on instead.
+   */
+  readonly mayStart?: (target: TargetRef) => boolean;
+  /**
+   * Called with each target's report as soon as it is done, before the next target starts, so a
+   * function killed at its time limit loses at most the target in flight.
+   */
+  readonly onTargetDone?: (report: SyncReport) => Promise<void>;
 }
 
 /** One sync or plan of one provider's targets. */
@@ -109,6 +119,7 @@ export async function syncProvider(request: SyncRequest, deps: EngineDeps): Prom
 
   const reports: SyncReport[] = [];
   for (const targetId of targetIds) {
+    if (deps.mayStart !== undefined && !deps.mayStart({ provider: request.provider, id: targetId })) continue;
     const startedAt = now();
     const header = {
       runId,
@@ -140,6 +151,7 @@ export async function syncProvider(request: SyncRequest, deps: EngineDeps): Prom
       errorCodes: report.errors.map((error) => error.code),
     });
     reports.push(report);
+    await deps.onTargetDone?.(report);
   }
   return reports;
 }

@@ -3,6 +3,7 @@ import { SyncError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logging/logger.ts';
 import { defaultStoreName } from './keys.ts';
 import { createBlobLedger } from './ledger.ts';
+import { createHealthStore } from './health.ts';
 import { createLockStore } from './locks.ts';
 import { createReportStore } from './reports.ts';
 import { createRunStateStore } from './runs.ts';
@@ -72,6 +73,7 @@ export function openBlobsStorage(options: BlobsStorageOptions = {}): BlobsStorag
     ledger: createBlobLedger(store, { logger }),
     locks: createLockStore(store, { logger, now }),
     runs: createRunStateStore(store, { logger, now, ...defined({ kept: retention.runsKept }) }),
+    health: createHealthStore(store, { logger }),
   };
 }
 
@@ -116,21 +118,45 @@ export function openBlobStore(options: Pick<BlobsStorageOptions, 'client' | 'sto
   const conditionalWrite = async (key: string, value: unknown, condition: WriteCondition): Promise<WriteOutcome> => {
     // An empty ETag would make the client drop the condition and write unconditionally.
     if ('onlyIfMatch' in condition && condition.onlyIfMatch === '') return { modified: false };
-    let status: number | undefined;
+    const statuses: number[] = [];
     const recording = open(async (input, init) => {
       const response = await globalThis.fetch(input, init);
-      status = response.status;
+      statuses.push(response.status);
       return response;
     });
     const setOptions = 'onlyIfNew' in condition ? { onlyIfNew: true } : { onlyIfMatch: condition.onlyIfMatch };
-    const result = await guard('write', key, () => recording.setJSON(key, value, setOptions));
-    if (status === 412) return { modified: false };
-    if (status !== undefined && status >= 200 && status < 300) return withEtag(result.etag);
+    let result: { readonly etag?: string } = {};
+    let thrown: unknown;
+    try {
+      result = await recording.setJSON(key, value, setOptions);
+    } catch (error) {
+      // A network failure after the client's retries: as unknown as a 5xx.
+      thrown = error;
+      statuses.push(0);
+    }
+    const final = statuses.at(-1);
+    // Every attempt the client made (it retries 429 and 5xx) answered cleanly: the answer is the truth.
+    const ambiguous = statuses.some((status) => status !== 412 && (status < 200 || status >= 300));
+    if (!ambiguous) return final === 412 ? { modified: false } : withEtag(result.etag);
+    // An attempt failed: it may have landed before its answer was lost (a retry then sees 412), or
+    // not at all. Unknown, so read the key back: only our exact document there is a write.
+    if (await holdsExactly(key, value)) return { modified: true };
+    if (final === 412) return { modified: false };
     throw new SyncError(
       'storage-failed',
-      `Netlify Blobs refused a conditional write of "${key}" in store "${name}" (HTTP ${String(status)}). Check that the site's Blobs token and site ID are valid, then try again.`,
-      { retryable: status === undefined || status === 429 || status >= 500, ...(status === undefined ? {} : { status }) },
+      `Netlify Blobs did not confirm a conditional write of "${key}" in store "${name}" (${final === undefined || final === 0 ? thrownText(thrown) : `HTTP ${String(final)}`}), and reading it back shows it did not land. Nothing was acquired; check that the site's Blobs token and site ID are valid, then try again.`,
+      { cause: thrown, retryable: final === undefined || final === 0 || final === 429 || final >= 500, ...(final === undefined || final === 0 ? {} : { status: final }) },
     );
+  };
+
+  /** Whether the key now holds exactly `value` (as this module serialises it). */
+  const holdsExactly = async (key: string, value: unknown): Promise<boolean> => {
+    try {
+      const text = await store.get(key, { type: 'text' });
+      return text !== null && text === JSON.stringify(value);
+    } catch {
+      return false;
+    }
   };
 
   return {
@@ -175,6 +201,10 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function thrownText(error: unknown): string {
+  return error === undefined ? 'no response' : describe(error);
 }
 
 /** The name and message of a Blobs client error; they state status codes and settings, never blob content. */

@@ -16,6 +16,7 @@ import { looksLikeProviderId } from '../core/provider-id.ts';
  * | `locks/<provider>/<target>` | the target's lease |
  * | `runs/<newest-first>-<runId>` | a background run's progress |
  * | `schedule/last-run` | when the scheduled sync last ran |
+ * | `health/status` | the last run's summary and each target's last outcome and token source, for health |
  *
  * `<newest-first>` is {@link newestFirst}: sorting keys as strings then lists the newest record
  * first, so "the latest N" costs one `list` and N reads, never a read of every record.
@@ -111,4 +112,5 @@ export const keys = {
   lock: (target: TargetRef) => `locks/${targetPath(target)}`,
   runs: 'runs/',
   lastScheduledRun: 'schedule/last-run',
+  health: 'health/status',
 } as const;

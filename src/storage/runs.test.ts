@@ -71,4 +71,33 @@ describe('background run progress and the scheduler memory on Netlify Blobs', ()
     const { runs } = blobs.open();
     await expect(runs.markScheduledRun('yesterday')).rejects.toMatchObject({ code: 'internal' });
   });
+
+  it('claims a queued run for one invocation only: a second claim is busy, a finished run is finished', async () => {
+    let now = Date.parse('2026-05-01T10:05:00.000Z');
+    const { runs } = blobs.open({ now: () => now });
+    await runs.saveProgress(progress('run-q', 5, { status: 'queued', done: [] }));
+
+    const first = await runs.claim('run-q', 'lease-a', 60_000);
+    const second = await runs.claim('run-q', 'lease-b', 60_000);
+
+    expect(first).toMatchObject({ outcome: 'claimed', progress: { status: 'running', leaseId: 'lease-a', leaseExpiresAt: '2026-05-01T10:06:00.000Z' } });
+    expect(second).toMatchObject({ outcome: 'busy', progress: { leaseId: 'lease-a' } });
+    expect(await runs.claim('nope', 'lease-c', 60_000)).toEqual({ outcome: 'not-found' });
+
+    now += 61_000;
+    expect(await runs.claim('run-q', 'lease-d', 60_000)).toMatchObject({ outcome: 'claimed', progress: { leaseId: 'lease-d' } });
+    await runs.saveProgress(progress('run-q', 5, { status: 'done', pending: [] }));
+    expect(await runs.claim('run-q', 'lease-e', 60_000)).toMatchObject({ outcome: 'finished' });
+  });
+
+  it('claims with a compare-and-set: one list, one read and one conditional write', async () => {
+    const { runs } = blobs.open();
+    await runs.saveProgress(progress('run-c', 6, { status: 'queued' }));
+    blobs.reset();
+
+    await runs.claim('run-c', 'lease-a', 60_000);
+
+    expect(blobs.counts()).toEqual({ list: 1, get: 1, set: 1 });
+    expect(blobs.requests.find((request) => request.type === 'set')).toBeDefined();
+  });
 });

@@ -18,6 +18,8 @@ export const runProgressSchema: z.ZodType<RunProgress> = z.object({
   startedAt: z.string(),
   updatedAt: z.string(),
   error: z.string().exactOptional(),
+  leaseId: z.string().exactOptional(),
+  leaseExpiresAt: z.string().exactOptional(),
 });
 
 const lastScheduledRunSchema = z.object({ lastRunAt: z.iso.datetime() });
@@ -28,7 +30,8 @@ const lastScheduledRunSchema = z.object({ lastRunAt: z.iso.datetime() });
  * Progress lives at `runs/<newest-first>-<runId>` (ordered by `startedAt`, which must stay the same
  * across the saves of one run), so finished runs can be pruned oldest first from the keys alone.
  * Requests: `saveProgress` is one write, plus one list and the deletes beyond {@link defaultRunsKept}
- * when the run is done or failed; `getProgress` is one list and one read. The last scheduled run is one
+ * when the run is done or failed; `getProgress` is one list and one read; `claim` one list, one read
+ * and, when the run is claimable, one conditional write. The last scheduled run is one
  * blob at `schedule/last-run`: one read, one write.
  */
 export function createRunStateStore(store: BlobStore, options: { readonly logger: Logger; readonly now: () => number; readonly kept?: number }): RunStateStore {
@@ -46,6 +49,26 @@ export function createRunStateStore(store: BlobStore, options: { readonly logger
       const key = (await runKeys()).find((candidate) => leafOf(candidate)?.id === runId);
       const blob = key === undefined ? undefined : await store.read(key);
       return blob && key !== undefined ? parseStored(runProgressSchema, blob, key, options.logger) : undefined;
+    },
+
+    async claim(runId, leaseId, ttlMs) {
+      const entry = (await store.list(keys.runs)).find((candidate) => leafOf(candidate.key)?.id === runId);
+      const blob = entry === undefined ? undefined : await store.read(entry.key);
+      const current = blob && entry !== undefined ? parseStored(runProgressSchema, blob, entry.key, options.logger) : undefined;
+      if (entry === undefined || current === undefined) return { outcome: 'not-found' };
+      if (current.status === 'done' || current.status === 'failed') return { outcome: 'finished', progress: current };
+      const now = options.now();
+      const held = current.status === 'running' && (current.leaseExpiresAt === undefined || Date.parse(current.leaseExpiresAt) > now);
+      if (held) return { outcome: 'busy', progress: current };
+      const claimed: RunProgress = {
+        ...current,
+        status: 'running',
+        leaseId,
+        leaseExpiresAt: new Date(now + ttlMs).toISOString(),
+        updatedAt: new Date(now).toISOString(),
+      };
+      const written = await store.write(entry.key, claimed, { onlyIfMatch: entry.etag });
+      return written.modified ? { outcome: 'claimed', progress: claimed } : { outcome: 'busy', progress: current };
     },
 
     async lastScheduledRun() {

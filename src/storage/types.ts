@@ -1,5 +1,6 @@
 import type { Ledger, TargetRef } from '../core/ledger.ts';
 import type { SyncReport } from '../core/report.ts';
+import type { ErrorCode } from '../errors.ts';
 
 /**
  * What EnvSync keeps between invocations, as interfaces. `./blobs.ts` implements them on Netlify
@@ -88,15 +89,75 @@ export interface RunProgress {
   readonly startedAt: string;
   readonly updatedAt: string;
   readonly error?: string;
+  /** The background invocation running it (a random id per invocation), once claimed. */
+  readonly leaseId?: string;
+  /** Until when that invocation's claim holds; renewed with each progress save. */
+  readonly leaseExpiresAt?: string;
 }
+
+/** What {@link RunStateStore.claim} found. */
+export type RunClaim =
+  | { readonly outcome: 'claimed'; readonly progress: RunProgress }
+  | { readonly outcome: 'not-found' }
+  | { readonly outcome: 'finished'; readonly progress: RunProgress }
+  | { readonly outcome: 'busy'; readonly progress: RunProgress };
 
 /** Background run progress and the scheduler's memory. */
 export interface RunStateStore {
   saveProgress(progress: RunProgress): Promise<void>;
   getProgress(runId: string): Promise<RunProgress | undefined>;
+  /**
+   * Claims a run for one background invocation, atomically: a queued run (or one whose holder's
+   * claim expired) becomes `running` under `leaseId` with `onlyIfMatch` on the ETag just listed, so
+   * of two invocations only one wins; the other, and any later replay, gets `busy` or `finished`.
+   */
+  claim(runId: string, leaseId: string, ttlMs: number): Promise<RunClaim>;
   /** When the scheduled sync last ran (for ENVSYNC_SCHEDULE=@daily). */
   lastScheduledRun(): Promise<string | undefined>;
   markScheduledRun(at: string): Promise<void>;
+}
+
+/** Where a target's provider token was found by the last run that reached it, or why not. */
+export type TokenHealth = { readonly found: true; readonly source: string } | { readonly found: false; readonly problem: string };
+
+/** A target's outcome in the last run that reached it: counts, codes and a token source only. */
+export interface TargetHealth {
+  readonly provider: string;
+  readonly id: string;
+  readonly runId: string;
+  /** When that run finished. */
+  readonly checkedAt: string;
+  readonly applied: boolean;
+  readonly inSync: boolean;
+  readonly errorCodes: readonly ErrorCode[];
+  readonly token: TokenHealth;
+}
+
+/** The summary of the most recent run. */
+export interface RunHealthSummary {
+  readonly runId: string;
+  readonly mode: 'dry-run' | 'enforce';
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly targets: number;
+  readonly applied: number;
+  readonly inSync: number;
+  readonly withErrors: number;
+}
+
+/** The one record health reads. */
+export interface HealthRecord {
+  readonly version: 1;
+  readonly lastRun: RunHealthSummary | null;
+  readonly targets: readonly TargetHealth[];
+}
+
+/** What health shows, written by each run so health itself never asks a provider. */
+export interface HealthStore {
+  /** One Blobs read. */
+  read(): Promise<HealthRecord | undefined>;
+  /** Merges a finished run into the record: its summary, and its targets' outcomes. */
+  recordRun(run: { readonly summary: RunHealthSummary; readonly targets: readonly TargetHealth[] }): Promise<void>;
 }
 
 /** Every store EnvSync uses, opened together. */
@@ -106,4 +167,5 @@ export interface Storage {
   readonly ledger: Ledger;
   readonly locks: LockStore;
   readonly runs: RunStateStore;
+  readonly health: HealthStore;
 }

@@ -20,10 +20,10 @@ afterAll(async () => {
 
 describe('ENVSYNC_ENABLED=false', () => {
   it('health answers 200 and says EnvSync is disabled', async () => {
-    const result = await runtime.call('GET', fn('health'));
+    const result = await runtime.call('GET', fn('health'), { token: apiToken });
 
     expect(result.status).toBe(200);
-    expect(result.json).toMatchObject({ enabled: false });
+    expect(result.json).toMatchObject({ status: 'ok', enabled: false });
   });
 
   it.each([

@@ -65,8 +65,8 @@ describe('ENVSYNC_MODE=dry-run', () => {
   });
 
   it('health shows the mode', async () => {
-    const result = await runtime.call('GET', fn('health'));
+    const result = await runtime.call('GET', fn('health'), { token: apiToken });
 
-    expect(result.json).toMatchObject({ enabled: true, mode: 'dry-run', openTickets: 2 });
+    expect(result.json).toMatchObject({ status: 'ok', enabled: true, mode: 'dry-run', openTickets: 2 });
   });
 });

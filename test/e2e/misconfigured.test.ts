@@ -26,14 +26,13 @@ afterAll(async () => {
 });
 
 describe('an invalid configuration', () => {
-  it('health answers 500 and lists every problem', async () => {
+  it('public health answers 500 misconfigured naming every setting at fault, and no value', async () => {
     const result = await runtime.call('GET', fn('health'));
 
     expect(result.status).toBe(500);
-    const error = (result.json as { error: { code: string; message: string } }).error;
-    expect(error.code).toBe('config-invalid');
-    expect(error.message).toMatch(/\(3 problems\)/);
-    for (const setting of ['ENVSYNC_INCLUDE_PREFIXES', 'ENVSYNC_LEDGER_SECRET', 'RENDER_SERVICE_ID']) expect(error.message).toContain(setting);
+    expect(result.json).toMatchObject({ name: 'envsync', status: 'misconfigured' });
+    expect((result.json as { settings: string[] }).settings.sort()).toEqual(['ENVSYNC_INCLUDE_PREFIXES', 'ENVSYNC_LEDGER_SECRET', 'RENDER_SERVICE_ID']);
+    expect(emulator.requestCount()).toBe(0);
   });
 
   it.each([

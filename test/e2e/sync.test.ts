@@ -44,22 +44,37 @@ interface SyncBody {
 }
 
 describe('the happy paths', () => {
-  it('health shows the configuration, each target with its token source, and no secret', async () => {
+  it('public health says only name, version and status, and asks no provider', async () => {
+    const before = emulator.requestCount();
+
     const result = await runtime.call('GET', fn('health'));
 
     expect(result.status).toBe(200);
+    expect(result.json).toEqual({ name: 'envsync', version: expect.any(String) as unknown, status: 'ok' });
+    expect(emulator.requestCount()).toBe(before);
+  });
+
+  it('health with the token shows the configuration and each target, not yet checked, and no secret', async () => {
+    const before = emulator.requestCount();
+
+    const result = await authed('GET', fn('health'));
+
+    expect(result.status).toBe(200);
     expect(result.json).toMatchObject({
+      status: 'ok',
+      role: 'write',
       enabled: true,
       mode: 'enforce',
       schedule: '@hourly',
       canonical: { keys: Object.keys(demoCanonical).length, source: 'environment' },
       targets: [
-        { provider: 'render', id: api, token: { found: true, source: 'env:RENDER_API_TOKEN' } },
-        { provider: 'render', id: worker, token: { found: true, source: 'env:RENDER_API_TOKEN' } },
-        { provider: 'netlify', id: site, token: { found: true, source: 'env:NETLIFY_API_TOKEN' } },
+        { provider: 'render', id: api, token: { found: false }, lastSync: null },
+        { provider: 'render', id: worker, token: { found: false }, lastSync: null },
+        { provider: 'netlify', id: site, token: { found: false }, lastSync: null },
       ],
       storage: { ok: true },
     });
+    expect(emulator.requestCount()).toBe(before);
     expectNoSecret(result);
   });
 
@@ -164,10 +179,19 @@ describe('the happy paths', () => {
     expect(runs.filter((run) => run.applied)).toHaveLength(2);
   });
 
-  it('health then shows the last run and no open ticket', async () => {
-    const result = await runtime.call('GET', fn('health'));
+  it('health then shows the last run, the token sources it found, and no open ticket', async () => {
+    const result = await authed('GET', fn('health'));
 
-    expect(result.json).toMatchObject({ lastRun: { targets: 3, applied: 2, inSync: 3, withErrors: 0 }, openTickets: 0 });
+    expect(result.json).toMatchObject({
+      lastRun: { targets: 3, applied: 2, inSync: 3, withErrors: 0 },
+      openTickets: 0,
+      targets: [
+        { provider: 'render', id: api, token: { found: true, source: 'env:RENDER_API_TOKEN' } },
+        { provider: 'render', id: worker, token: { found: true, source: 'env:RENDER_API_TOKEN' } },
+        { provider: 'netlify', id: site, token: { found: true, source: 'env:NETLIFY_API_TOKEN' } },
+      ],
+    });
+    expectNoSecret(result);
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { loadSettings } from '../../config/load.ts';
 import type { SyncReport } from '../../core/report.ts';
 import { SyncError, summarizeError } from '../../errors.ts';
@@ -8,7 +9,7 @@ import { readJsonBody } from '../http/body.ts';
 import type { Endpoint } from '../http/endpoint.ts';
 import { backgroundFunctionName, verifyRunSignature } from '../run/fan-out.ts';
 import { backgroundBodySchema } from '../http/inputs.ts';
-import { recordReports, isBusyReport } from '../run/record.ts';
+import { recordReports, recordRunHealth, isBusyReport } from '../run/record.ts';
 import { jsonResponse } from '../http/responses.ts';
 import { prepareRun, type RunContext, type TargetSyncer } from '../run/run-sync.ts';
 
@@ -16,9 +17,21 @@ import { prepareRun, type RunContext, type TargetSyncer } from '../run/run-sync.
 const perTargetReserveMs = 60_000;
 
 /**
+ * How long a background invocation's claim on its run holds without a progress save. Every save
+ * renews it, so it only runs out when the invocation died; a platform retry after that may take
+ * the run over (with a still-valid signature). Each target stays behind its own per-target lease
+ * meanwhile, so even an overlap could not write one target twice at once.
+ */
+export const backgroundClaimTtlMs = 5 * 60_000;
+
+/**
  * The background function: runs a queued fan-out run target by target, saving each report and the
- * run's progress after every target, so the runs endpoint shows how far it got and a platform
- * retry of a crashed invocation carries on with the targets still pending.
+ * run's progress after every target, so the runs endpoint shows how far it got.
+ *
+ * It runs a run only with a valid, unexpired signature, and only after claiming it: the claim
+ * turns `queued` into `running` under this invocation's own lease id with a compare-and-set, so a
+ * second invocation of the same run (a replayed request, a duplicate start) is refused with 409
+ * and runs nothing. A finished run answers its progress.
  */
 export const backgroundEndpoint: Endpoint = {
   name: backgroundFunctionName,
@@ -26,13 +39,20 @@ export const backgroundEndpoint: Endpoint = {
   async run(request, deps) {
     const { runId } = await readJsonBody(request, backgroundBodySchema);
     const settings = loadSettings(deps.env);
-    verifyRunSignature(request, settings, runId);
+    verifyRunSignature(request, settings, runId, (deps.now ?? Date.now)());
     const storage = await deps.openStorage();
-    const progress = await storage.runs.getProgress(runId);
-    if (progress === undefined) throw new SyncError('not-found', `No queued run ${runId}; it may have been pruned from the run history.`);
-    if (progress.status === 'done' || progress.status === 'failed') return jsonResponse(200, progress);
+    const leaseId = randomUUID();
+    const claim = await storage.runs.claim(runId, leaseId, backgroundClaimTtlMs);
+    if (claim.outcome === 'not-found') throw new SyncError('not-found', `No queued run ${runId}; it may have been pruned from the run history.`);
+    if (claim.outcome === 'finished') return jsonResponse(200, claim.progress);
+    if (claim.outcome === 'busy') {
+      throw new SyncError(
+        'conflict',
+        `Run ${runId} is already being run by another invocation of ${backgroundFunctionName}${claim.progress.leaseExpiresAt === undefined ? '' : ` (its claim holds until ${claim.progress.leaseExpiresAt})`}, so this one runs nothing. Follow it with envsync-runs?runId=${runId}.`,
+      );
+    }
     const context: RunContext = { settings, deps, storage, budget: createBudget(functionBudgetsMs.background, deps.now) };
-    return jsonResponse(200, await processRun(progress, context));
+    return jsonResponse(200, await processRun(claim.progress, context, { leaseId, ttlMs: backgroundClaimTtlMs }));
   },
 };
 
@@ -43,19 +63,25 @@ export const backgroundEndpoint: Endpoint = {
  * limit, and within a provider the targets share ONE connection (one Render write budget, one
  * Netlify rate-limit gate and account lookup), which is what keeps a fleet clear of 429s.
  */
-export async function processRun(queued: RunProgress, context: RunContext): Promise<RunProgress> {
+export async function processRun(queued: RunProgress, context: RunContext, lease?: { readonly leaseId: string; readonly ttlMs: number }): Promise<RunProgress> {
   const { storage, deps, settings, budget } = context;
-  const stamp = () => new Date((deps.now ?? Date.now)()).toISOString();
-  let progress: RunProgress = { ...queued, status: 'running', updatedAt: stamp() };
+  const nowMs = () => (deps.now ?? Date.now)();
+  const stamp = () => new Date(nowMs()).toISOString();
+  // Each save renews this invocation's claim on the run.
+  const held = (): Partial<RunProgress> => (lease === undefined ? {} : { leaseId: lease.leaseId, leaseExpiresAt: new Date(nowMs() + lease.ttlMs).toISOString() });
+  let progress: RunProgress = { ...queued, status: 'running', updatedAt: stamp(), ...held() };
+  const synced: SyncReport[] = [];
   // Saves are chained: two providers finishing a target at once must not save out of order.
   let saving: Promise<void> = Promise.resolve();
-  const save = (next: RunProgress): Promise<void> => {
+  const save = (update: RunProgress): Promise<void> => {
+    const next = { ...update, ...held() };
     progress = next;
     saving = saving.then(() => storage.runs.saveProgress(next));
     return saving;
   };
   const finish = async (status: RunProgress['status'], problems: readonly string[]) => {
     await save({ ...progress, status, updatedAt: stamp(), ...(problems.length > 0 ? { error: problems.join(' ') } : {}) });
+    await recordRunHealth(storage, { runId: progress.runId, mode: progress.mode, startedAt: progress.startedAt, finishedAt: progress.updatedAt }, synced, deps.logger);
     deps.logger.info('run.finished', { runId: progress.runId, status, done: progress.done.length, pending: progress.pending.length });
     return progress;
   };
@@ -113,6 +139,7 @@ export async function processRun(queued: RunProgress, context: RunContext): Prom
         }
         const reports = await syncOne(key, provider, id, sync, failed);
         await recordReports(storage, reports, deps.logger);
+        synced.push(...reports);
         if (reports.some(isBusyReport)) busy.push(key);
         await complete(key);
       }

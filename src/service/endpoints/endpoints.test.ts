@@ -278,6 +278,68 @@ describe('fan-out to the background function', () => {
     expect(s.render.operations).toEqual([]);
   });
 
+  it('refuses a second invocation of a run another invocation holds, with 409, and runs nothing', async () => {
+    const s = setup({ RENDER_SERVICE_ID: fleet.join(',') });
+    for (const id of fleet) s.render.seed(id, {});
+    const queued = await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+    const runId = queued.body['runId'] as string;
+    expect((await s.storage.runs.claim(runId, 'another-invocation', 60_000)).outcome).toBe('claimed');
+
+    const response = await serve(backgroundEndpoint, (s.posted[0] as Request).clone(), s.deps);
+
+    expect(response.status).toBe(409);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/already being run by another invocation/);
+    expect(s.render.operations).toEqual([]);
+    expect((await s.storage.runs.getProgress(runId))?.leaseId).toBe('another-invocation');
+  });
+
+  it('runs a replayed request of a finished run no second time', async () => {
+    const s = setup({ RENDER_SERVICE_ID: fleet.join(',') });
+    for (const id of fleet) s.render.seed(id, {});
+    await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+    const signed = s.posted[0] as Request;
+    expect((await serve(backgroundEndpoint, signed.clone(), s.deps)).status).toBe(200);
+    const operations = s.render.operations.length;
+
+    const replay = await serve(backgroundEndpoint, signed.clone(), s.deps);
+
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ status: 'done' });
+    expect(s.render.operations).toHaveLength(operations);
+  });
+
+  it('gives each invocation its own lease id on the run', async () => {
+    const s = setup({ RENDER_SERVICE_ID: fleet.join(',') });
+    for (const id of fleet) s.render.seed(id, {});
+    const queued = await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+
+    await serve(backgroundEndpoint, (s.posted[0] as Request).clone(), s.deps);
+
+    const progress = await s.storage.runs.getProgress(queued.body['runId'] as string);
+    expect(progress?.leaseId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(progress?.leaseId).not.toBe('another-invocation');
+  });
+
+  it('refuses a run signature past its expiry, or whose expiry was changed', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const s = setup({ RENDER_SERVICE_ID: fleet.join(',') }, () => now);
+    for (const id of fleet) s.render.seed(id, {});
+    await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+    const signed = s.posted[0] as Request;
+    const signature = signed.headers.get(signatureHeader) ?? '';
+    expect(signature).toMatch(/^\d+\.[0-9a-f]{64}$/);
+    const [expiry, mac] = signature.split('.');
+    const extended = new Request(signed.url, { method: 'POST', body: await signed.clone().text(), headers: { [signatureHeader]: `${Number(expiry) + 3_600_000}.${mac ?? ''}` } });
+
+    expect((await serve(backgroundEndpoint, extended, s.deps)).status).toBe(401);
+    now += 11 * 60_000;
+    const expired = await serve(backgroundEndpoint, signed.clone(), s.deps);
+
+    expect(expired.status).toBe(401);
+    expect(((await expired.json()) as { error: { message: string } }).error.message).toMatch(/signature of run .* has expired/);
+    expect(s.render.operations).toEqual([]);
+  });
+
   it('marks the run failed and answers 500 when the background function does not accept it', async () => {
     const s = setup({ RENDER_SERVICE_ID: fleet.join(',') });
     const refusing: ServiceDeps = { ...s.deps, fetch: () => Promise.resolve(new Response('nope', { status: 404 })) };
@@ -301,6 +363,42 @@ describe('the scheduled run', () => {
     expect(response.status).toBe(200);
     expect(s.render.values('srv-a')).toEqual({ APP_COLOR: 'blue', APP_NAME: 'envsync' });
     expect(await s.storage.runs.lastScheduledRun()).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('records each report right after its target and hands the targets its 30 s cannot fit to the background function', async () => {
+    const targets = ['srv-1', 'srv-2', 'srv-3', 'srv-4', 'srv-5'];
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const s = setup({ RENDER_SERVICE_ID: targets.join(',') }, () => now);
+    for (const id of targets) s.render.seed(id, {});
+    const reportsSeenAtRead: number[] = [];
+    // Each read of a target takes 9 s of the function's clock: the 26 s budget fits two targets.
+    const memory = s.render.adapter;
+    const slow = {
+      ...memory,
+      connect: (...args: Parameters<typeof memory.connect>) => {
+        const connection = memory.connect(...args);
+        return {
+          ...connection,
+          read: async (id: string) => {
+            reportsSeenAtRead.push((await s.storage.reports.list()).length);
+            now += 9_000;
+            return connection.read(id);
+          },
+        };
+      },
+    };
+    const deps: ServiceDeps = { ...s.deps, adapters: { ...s.deps.adapters, render: slow } };
+
+    const response = await serve(scheduledEndpoint, new Request(`${base}/envsync-scheduled`, { method: 'POST' }), deps);
+
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { results: { target: string }[]; handedOff: { runId: string; targets: number } };
+    expect(body.results.map((report) => report.target)).toEqual(['srv-1', 'srv-2']);
+    expect(reportsSeenAtRead).toEqual([0, 1]);
+    expect(s.render.operations.filter((operation) => operation.startsWith('read'))).toEqual(['read srv-1', 'read srv-2']);
+    expect(body.handedOff).toMatchObject({ status: 'queued', targets: 3 });
+    expect(s.posted.map((request) => new URL(request.url).pathname)).toEqual(['/.netlify/functions/envsync-background']);
+    expect((await s.storage.runs.getProgress(body.handedOff.runId))?.pending).toEqual(['render:srv-3', 'render:srv-4', 'render:srv-5']);
   });
 
   it('skips with ENVSYNC_SCHEDULE=off or EnvSync disabled', async () => {
@@ -332,39 +430,112 @@ describe('the scheduled run', () => {
 });
 
 describe('health', () => {
-  const health = (s: Setup) => s.call(healthEndpoint, '/envsync-health', { auth: false });
+  const publicHealth = (s: Setup) => s.call(healthEndpoint, '/envsync-health', { auth: false });
+  const detailedHealth = (s: Setup, token = readToken) => s.call(healthEndpoint, '/envsync-health', { token });
+  const discoveryEnv = {
+    ENVSYNC_TARGETS: 'render,netlify',
+    ENVSYNC_NETLIFY_SITE_ID: 'site-a',
+    NETLIFY_API_TOKEN: undefined,
+    ENVSYNC_DISCOVERY_ORDER: 'env,vault,dashboard',
+    ENVSYNC_VAULT_URL: 'https://vault.example.com/v1/secret',
+    ENVSYNC_DASHBOARD_TOKEN_URLS: 'https://dashboard.example.com/tokens',
+  };
 
-  it('shows each target with where its token was found, the last run and open tickets, and no secret', async () => {
+  it('without a token answers only name, version and status, with one Blobs read and no provider, vault or dashboard request', async () => {
+    const s = setup(discoveryEnv);
+    blobs.reset();
+
+    const { status, body } = await publicHealth(s);
+
+    expect(status).toBe(200);
+    expect(body).toEqual({ name: 'envsync', version: expect.any(String) as unknown, status: 'ok' });
+    expect(blobs.counts()).toEqual({ get: 1 });
+    expect(s.posted).toEqual([]);
+    expect(s.render.operations).toEqual([]);
+    expect(s.netlify.operations).toEqual([]);
+  });
+
+  it('without a token says degraded after a run that found no token for a target, and nothing else', async () => {
+    const s = setup({ ENVSYNC_TARGETS: 'render,netlify', ENVSYNC_NETLIFY_SITE_ID: 'site-a', NETLIFY_API_TOKEN: undefined });
+    s.render.seed('srv-a', {});
+    s.netlify.seed('site-a', {});
+    await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
+    blobs.reset();
+
+    const { status, body } = await publicHealth(s);
+
+    expect(status).toBe(200);
+    expect(body).toEqual({ name: 'envsync', version: expect.any(String) as unknown, status: 'degraded' });
+    expect(blobs.counts()).toEqual({ get: 1 });
+  });
+
+  it('without a token answers 500 misconfigured with the names of the settings at fault, never their values', async () => {
+    const s = setup({ ENVSYNC_INCLUDE_PREFIXES: '', ENVSYNC_LEDGER_SECRET: '', ENVSYNC_MODE: 'sk_live_NOT_A_MODE' });
+
+    const { status, body } = await publicHealth(s);
+
+    expect(status).toBe(500);
+    expect(body).toMatchObject({ name: 'envsync', status: 'misconfigured', settings: ['ENVSYNC_MODE', 'ENVSYNC_INCLUDE_PREFIXES', 'ENVSYNC_LEDGER_SECRET'] });
+    expect(JSON.stringify(body)).not.toContain('sk_live_NOT_A_MODE');
+  });
+
+  it('without a token says degraded when storage is unavailable', async () => {
+    const s = setup();
+    const broken: ServiceDeps = { ...s.deps, openStorage: () => Promise.reject(new Error('no blobs')) };
+
+    const response = await serve(healthEndpoint, new Request(`${base}/envsync-health`), broken);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ name: 'envsync', version: expect.any(String) as unknown, status: 'degraded' });
+  });
+
+  it('with a token shows each target with the token source the last run found, the last run, open tickets and the role, and no secret', async () => {
     const s = setup({ ENVSYNC_TARGETS: 'render,netlify', ENVSYNC_NETLIFY_SITE_ID: 'site-a', NETLIFY_API_TOKEN: undefined });
     s.render.seed('srv-a', {});
     s.netlify.seed('site-a', {});
     await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST' });
 
-    const { status, body } = await health(s);
+    const { status, body } = await detailedHealth(s);
 
     expect(status).toBe(200);
     expect(body).toMatchObject({
+      status: 'degraded',
+      role: 'read',
       enabled: true,
       mode: 'enforce',
       schedule: '@hourly',
       apiTokenConfigured: true,
+      readTokenConfigured: true,
       canonical: { keys: 2, source: 'environment' },
       targets: [
-        { provider: 'render', id: 'srv-a', token: { found: true, source: 'env:RENDER_API_TOKEN' } },
-        { provider: 'netlify', id: 'site-a', token: { found: false, problem: expect.stringMatching(/No NETLIFY_API_TOKEN found/) as unknown } },
+        { provider: 'render', id: 'srv-a', token: { found: true, source: 'env:RENDER_API_TOKEN' }, lastSync: { applied: true, inSync: true, errorCodes: [] } },
+        { provider: 'netlify', id: 'site-a', token: { found: false, problem: expect.stringMatching(/No NETLIFY_API_TOKEN found/) as unknown }, lastSync: { errorCodes: ['token-missing'] } },
       ],
       storage: { ok: true },
       lastRun: { targets: 2, applied: 1, inSync: 1, withErrors: 1 },
       openTickets: 1,
     });
+    expect((await detailedHealth(s, apiToken)).body['role']).toBe('write');
     const text = JSON.stringify(body);
-    for (const secret of [apiToken, 'rnd_test_token', 'test-ledger-secret-0123456789', '"blue"']) expect(text).not.toContain(secret);
+    for (const secret of [apiToken, readToken, 'rnd_test_token', 'test-ledger-secret-0123456789', '"blue"']) expect(text).not.toContain(secret);
   });
 
-  it('answers 500 listing every problem of an invalid configuration', async () => {
+  it('with a token does no token discovery of its own: a target no run reached shows as not checked', async () => {
+    const s = setup(discoveryEnv);
+
+    const { body } = await detailedHealth(s);
+
+    expect(body['targets']).toEqual([
+      { provider: 'render', id: 'srv-a', token: { found: false, problem: expect.stringMatching(/Not checked yet/) as unknown }, lastSync: null },
+      { provider: 'netlify', id: 'site-a', token: { found: false, problem: expect.stringMatching(/Not checked yet/) as unknown }, lastSync: null },
+    ]);
+    expect(s.posted).toEqual([]);
+  });
+
+  it('with a token answers 500 listing every problem of an invalid configuration', async () => {
     const s = setup({ ENVSYNC_INCLUDE_PREFIXES: '', ENVSYNC_LEDGER_SECRET: '' });
 
-    const { status, body } = await health(s);
+    const { status, body } = await detailedHealth(s);
 
     expect(status).toBe(500);
     expect(body['error']).toEqual({
@@ -373,14 +544,20 @@ describe('health', () => {
     });
   });
 
-  it('still answers when storage is unavailable, saying why', async () => {
+  it('with a wrong token answers 401 rather than the public view', async () => {
+    const s = setup();
+
+    expect((await detailedHealth(s, 'not-a-token')).status).toBe(401);
+  });
+
+  it('with a token still answers when storage is unavailable, saying why', async () => {
     const s = setup();
     const broken: ServiceDeps = { ...s.deps, openStorage: () => Promise.reject(new Error('no blobs')) };
 
-    const response = await serve(healthEndpoint, new Request(`${base}/envsync-health`), broken);
+    const response = await serve(healthEndpoint, new Request(`${base}/envsync-health`, { headers: { authorization: `Bearer ${readToken}` } }), broken);
 
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ storage: { ok: false }, lastRun: null, openTickets: null });
+    expect(await response.json()).toMatchObject({ status: 'degraded', storage: { ok: false }, lastRun: null, openTickets: null });
   });
 });
 

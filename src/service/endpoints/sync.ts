@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Settings } from '../../config/settings.ts';
 import { isInSync } from '../../core/report.ts';
 import { SyncError } from '../../errors.ts';
+import type { TargetRef } from '../../core/ledger.ts';
 import type { Storage } from '../../storage/types.ts';
 import { createBudget, functionBudgetsMs } from '../../http/budget.ts';
 import { requireRole } from '../http/auth.ts';
@@ -77,7 +78,10 @@ export async function runOrQueue(run: RunRequest): Promise<Response> {
   }
   const budget = createBudget(run.scheduled === true ? functionBudgetsMs.scheduled : functionBudgetsMs.http, deps.now);
   const kind = run.scheduled === true ? 'scheduled' : 'http';
-  const result = await runSync({ runId, mode, work, kind }, { settings, deps, storage, budget });
+  // What the budget cannot fit (Blobs writes included) goes to the background function.
+  const handOff = (left: readonly TargetRef[]) =>
+    dispatchToBackground({ runId: randomUUID(), mode, targets: left }, { settings, storage, deps, url: backgroundUrl(run.request, deps.env, run.scheduled === true) });
+  const result = await runSync({ runId, mode, work, kind, handOff }, { settings, deps, storage, budget });
   return jsonResponse(200, syncBody(result, mode, note));
 }
 
@@ -102,6 +106,7 @@ export function syncBody(run: SyncRun, mode: 'dry-run' | 'enforce', note: string
     },
     ...(note === undefined ? {} : { note }),
     ...(run.warnings.length > 0 ? { warnings: run.warnings } : {}),
+    ...(run.handedOff === undefined ? {} : { handedOff: queuedBody(run.handedOff, undefined) }),
     results: run.results,
   };
 }

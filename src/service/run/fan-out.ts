@@ -29,20 +29,41 @@ export function shouldFanOut(targetCount: number): boolean {
 }
 
 /**
- * The background function is reachable by URL like any function, so it only runs a run that
- * was queued by EnvSync: the POST carries an HMAC of the runId keyed by ENVSYNC_LEDGER_SECRET
- * (required whenever EnvSync is enabled, and never sent anywhere), which the scheduled function
- * can produce even when no ENVSYNC_API_TOKEN is set.
+ * How long a run signature stays valid: long enough for Netlify's retries of a background
+ * invocation that failed (after 1 min, then 2 min later), short enough that a captured request
+ * cannot be replayed later.
  */
-export function runSignature(ledgerSecret: string, runId: string): string {
-  return createHmac('sha256', ledgerSecret).update(`envsync-background:${runId}`).digest('hex');
+export const runSignatureTtlMs = 10 * 60_000;
+
+/**
+ * The background function is reachable by URL like any function, so it only runs a run that
+ * was queued by EnvSync: the POST carries `<expiresAtMs>.<HMAC>` of the runId and the expiry,
+ * keyed by ENVSYNC_LEDGER_SECRET (required whenever EnvSync is enabled, and never sent anywhere),
+ * which the scheduled function can produce even when no ENVSYNC_API_TOKEN is set. The expiry is
+ * inside the MAC, so it cannot be extended; a replay before it is refused by the run's claim.
+ */
+export function runSignature(ledgerSecret: string, runId: string, expiresAtMs: number): string {
+  const expiry = String(Math.trunc(expiresAtMs));
+  return `${expiry}.${createHmac('sha256', ledgerSecret).update(`envsync-background:${runId}:${expiry}`).digest('hex')}`;
 }
 
-/** @throws SyncError `unauthorized` unless the request carries the run's signature. */
-export function verifyRunSignature(request: Request, settings: Settings, runId: string): void {
+/**
+ * @throws SyncError `unauthorized` unless the request carries the run's signature, unexpired and
+ *   not valid for longer than {@link runSignatureTtlMs} (plus a minute of clock skew).
+ */
+export function verifyRunSignature(request: Request, settings: Settings, runId: string, nowMs: number): void {
   const given = request.headers.get(signatureHeader) ?? '';
-  if (settings.ledgerSecret === undefined || !constantTimeEqual(given, runSignature(settings.ledgerSecret, runId))) {
+  const match = /^(\d{1,15})\.[0-9a-f]{64}$/.exec(given);
+  const expiresAt = match?.[1] === undefined ? Number.NaN : Number(match[1]);
+  const valid = settings.ledgerSecret !== undefined && match !== null && constantTimeEqual(given, runSignature(settings.ledgerSecret, runId, expiresAt));
+  if (!valid) {
     throw new SyncError('unauthorized', `${backgroundFunctionName} only runs runs queued by EnvSync itself (signed with ENVSYNC_LEDGER_SECRET). Start a run with envsync-apply-all instead.`);
+  }
+  if (expiresAt < nowMs || expiresAt > nowMs + runSignatureTtlMs + 60_000) {
+    throw new SyncError(
+      'unauthorized',
+      `The signature of run ${runId} has expired (it is valid for ${runSignatureTtlMs / 60_000} min after the run is queued), so ${backgroundFunctionName} runs nothing. Start a new run with envsync-apply-all.`,
+    );
   }
 }
 
@@ -100,7 +121,7 @@ async function postToBackground(runId: string, settings: Settings, deps: Service
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [signatureHeader]: runSignature(settings.ledgerSecret ?? '', runId) },
+      headers: { 'content-type': 'application/json', [signatureHeader]: runSignature(settings.ledgerSecret ?? '', runId, (deps.now ?? Date.now)() + runSignatureTtlMs) },
       body: JSON.stringify({ runId }),
       signal: AbortSignal.timeout(10_000),
     });

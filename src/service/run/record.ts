@@ -1,7 +1,7 @@
-import type { SyncReport } from '../../core/report.ts';
+import { isInSync, type SyncReport } from '../../core/report.ts';
 import { summarizeError } from '../../errors.ts';
 import type { Logger } from '../../logging/logger.ts';
-import type { Storage } from '../../storage/types.ts';
+import type { Storage, TargetHealth, TokenHealth } from '../../storage/types.ts';
 
 /** Whether a report only says the target was busy: nothing was read or written, so it is not history. */
 export function isBusyReport(report: SyncReport): boolean {
@@ -29,4 +29,53 @@ export async function recordReports(storage: Storage, reports: readonly SyncRepo
     }
   }
   return warnings;
+}
+
+/**
+ * Keeps what health shows about a finished run (one Blobs read and one write): its summary and each
+ * target's outcome and token source, so health answers from storage and never asks a provider,
+ * a vault or a dashboard. Busy targets are left out, as in the history. A failure is a warning:
+ * the sync has happened.
+ */
+export async function recordRunHealth(
+  storage: Storage,
+  run: { readonly runId: string; readonly mode: 'dry-run' | 'enforce'; readonly startedAt: string; readonly finishedAt: string },
+  reports: readonly SyncReport[],
+  logger: Logger,
+): Promise<string[]> {
+  const recorded = reports.filter((report) => !isBusyReport(report));
+  if (recorded.length === 0) return [];
+  const targets: TargetHealth[] = recorded.map((report) => ({
+    provider: report.provider,
+    id: report.target,
+    runId: run.runId,
+    checkedAt: run.finishedAt,
+    applied: report.applied,
+    inSync: isInSync(report),
+    errorCodes: [...new Set(report.errors.map((error) => error.code))],
+    token: tokenHealthOf(report),
+  }));
+  const summary = {
+    ...run,
+    targets: targets.length,
+    applied: targets.filter((target) => target.applied).length,
+    inSync: targets.filter((target) => target.inSync).length,
+    withErrors: targets.filter((target) => target.errorCodes.length > 0).length,
+  };
+  try {
+    await storage.health.recordRun({ summary, targets });
+    return [];
+  } catch (error) {
+    const code = summarizeError(error).code;
+    logger.error('health.record_failed', { runId: run.runId, code });
+    return [`The run's summary for envsync-health could not be stored (${code}); health shows the previous run until the next one.`];
+  }
+}
+
+function tokenHealthOf(report: SyncReport): TokenHealth {
+  if (report.tokenSource !== undefined) return { found: true, source: report.tokenSource };
+  const missing = report.errors.find((error) => error.code === 'token-missing');
+  if (missing !== undefined) return { found: false, problem: missing.message };
+  const first = report.errors[0]?.code ?? 'internal';
+  return { found: false, problem: `Not checked: the last run stopped before token discovery (${first}).` };
 }

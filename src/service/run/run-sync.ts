@@ -2,18 +2,18 @@ import { readFile } from 'node:fs/promises';
 import type { Settings } from '../../config/settings.ts';
 import { loadCanonical } from '../../core/canonical.ts';
 import { createConnectionPool } from '../../core/connections.ts';
-import { syncProvider } from '../../core/engine.ts';
+import { syncProvider, type EngineDeps } from '../../core/engine.ts';
 import type { TargetRef } from '../../core/ledger.ts';
 import { createRedactor } from '../../core/redact.ts';
 import type { SyncReport } from '../../core/report.ts';
 import { createTokenCache } from '../../discovery/index.ts';
 import type { Budget } from '../../http/budget.ts';
 import type { ProviderId } from '../../providers/index.ts';
-import type { Storage } from '../../storage/types.ts';
+import type { RunProgress, Storage } from '../../storage/types.ts';
 import { defaultLeaseTtlMs } from '../../storage/locks.ts';
 import type { FunctionKind, ServiceDeps } from '../deps.ts';
 import { createLockGuard } from './lock-guard.ts';
-import { recordReports } from './record.ts';
+import { recordReports, recordRunHealth } from './record.ts';
 import { targetsOf, type ProviderWork } from './work.ts';
 
 /** One sync run as the functions start it. */
@@ -23,6 +23,11 @@ export interface SyncJob {
   readonly work: readonly ProviderWork[];
   /** Which function runs it, recorded in its leases' holder name. */
   readonly kind: FunctionKind;
+  /**
+   * Takes the targets the budget could not fit (the background function queues them as a run of
+   * their own). Without it every target is started, as the background function itself does.
+   */
+  readonly handOff?: (targets: readonly TargetRef[]) => Promise<RunProgress>;
 }
 
 /** What a run needs around the engine. */
@@ -38,6 +43,8 @@ export interface SyncRun {
   readonly runId: string;
   readonly results: SyncReport[];
   readonly warnings: string[];
+  /** The run the targets that did not fit were handed to, when there were any. */
+  readonly handedOff?: RunProgress;
 }
 
 /** Syncs some targets of one provider within a run, with everything loaded once per run. */
@@ -55,7 +62,11 @@ export type TargetSyncer = (provider: ProviderId, targets: readonly string[]) =>
  *   reserved for the ones still to come.
  * @throws SyncError `canonical-invalid` when the canonical set cannot be loaded.
  */
-export async function prepareRun(job: Omit<SyncJob, 'work'> & { readonly targets: readonly TargetRef[] }, context: RunContext): Promise<TargetSyncer> {
+export async function prepareRun(
+  job: Omit<SyncJob, 'work'> & { readonly targets: readonly TargetRef[] },
+  context: RunContext,
+  hooks: Pick<EngineDeps, 'mayStart' | 'onTargetDone'> = {},
+): Promise<TargetSyncer> {
   const { settings, deps, storage, budget } = context;
   const fetch = deps.fetch ?? globalThis.fetch;
   const logger = deps.logger.child({ runId: job.runId });
@@ -94,35 +105,60 @@ export async function prepareRun(job: Omit<SyncJob, 'work'> & { readonly targets
         ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
         ...(guard === undefined ? {} : { guard }),
         ...(deps.now === undefined ? {} : { now: deps.now }),
+        ...hooks,
       },
     );
 }
 
 /**
+ * Time a target is expected to take, the Blobs writes around it included (lease, ledger, report,
+ * tickets: about ten requests), before the first one has been measured. Afterwards the longest
+ * target of the run so far is the estimate.
+ */
+export const firstTargetEstimateMs = 5_000;
+
+/**
  * Runs a whole job in this invocation: the providers at the same time (they share no rate limit,
  * so a Render fleet's sequential pages and write budget do not hold Netlify's sites back), each
- * provider's targets one after another within its own limits, then each report into the history
- * and the tickets. Results keep the job's order.
+ * provider's targets one after another within its own limits. Each report goes into the history and
+ * the tickets right after its target, so a function killed at its limit loses at most the target in
+ * flight. A target starts only when the budget still fits the longest target seen so far (Blobs
+ * writes included); those that do not fit are handed to `job.handOff` (the background function)
+ * instead of being cut off. Results keep the job's order.
  */
 export async function runSync(job: SyncJob, context: RunContext): Promise<SyncRun> {
-  const sync = await prepareRun({ ...job, targets: targetsOf(job.work) }, context);
+  const now = context.deps.now ?? Date.now;
+  const stamp = () => new Date(now()).toISOString();
+  const startedAt = stamp();
+  const warnings: string[] = [];
+  const notStarted: TargetRef[] = [];
+  let estimateMs = firstTargetEstimateMs;
+  const hooks: Pick<EngineDeps, 'mayStart' | 'onTargetDone'> = {
+    mayStart: (target) => {
+      if (job.handOff === undefined || context.budget.allows(estimateMs)) return true;
+      notStarted.push(target);
+      return false;
+    },
+    onTargetDone: async (report) => {
+      const recordingStarted = now();
+      warnings.push(...(await recordReports(context.storage, [report], context.deps.logger)));
+      estimateMs = Math.max(estimateMs, report.durationMs + (now() - recordingStarted));
+    },
+  };
+  const sync = await prepareRun({ ...job, targets: targetsOf(job.work) }, context, hooks);
   // allSettled: a provider that fails outright must not leave the other writing after the answer.
-  const settled = await Promise.allSettled(
-    job.work.map(async (work) => {
-      const reports = await sync(work.provider, work.targets);
-      const warnings = await recordReports(context.storage, reports, context.deps.logger);
-      return { reports, warnings };
-    }),
-  );
+  const settled = await Promise.allSettled(job.work.map((work) => sync(work.provider, work.targets)));
   const perProvider = settled.map((outcome) => {
     if (outcome.status === 'rejected') throw outcome.reason;
     return outcome.value;
   });
-  return {
-    runId: job.runId,
-    results: perProvider.flatMap((item) => item.reports),
-    warnings: perProvider.flatMap((item) => item.warnings),
-  };
+  const results = perProvider.flat();
+  const run = { runId: job.runId, mode: job.mode, startedAt, finishedAt: stamp() };
+  warnings.push(...(await recordRunHealth(context.storage, run, results, context.deps.logger)));
+  const order = targetsOf(job.work).map((target) => `${target.provider}:${target.id}`);
+  const left = [...notStarted].sort((a, b) => order.indexOf(`${a.provider}:${a.id}`) - order.indexOf(`${b.provider}:${b.id}`));
+  const handedOff = left.length > 0 && job.handOff !== undefined ? await job.handOff(left) : undefined;
+  return { runId: job.runId, results, warnings, ...(handedOff === undefined ? {} : { handedOff }) };
 }
 
 function readUtf8(path: string): Promise<string> {
