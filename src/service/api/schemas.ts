@@ -45,6 +45,8 @@ export const lastRunSchema = z.object({
   runId: z.string(),
   mode: z.enum(['dry-run', 'enforce']),
   startedAt: z.string(),
+  /** When the run ended (kept by the run in the health record). */
+  finishedAt: z.string().optional(),
   targets: z.number().int(),
   applied: z.number().int(),
   inSync: z.number().int(),
