@@ -3,8 +3,8 @@ import type { RenderFake } from './render.ts';
 import type { VercelFake } from './vercel.ts';
 
 /**
- * The sample accounts the demo and `npm run emulator` start with: two Render services and one
- * Netlify site, each a little out of step with the canonical set, next to variables EnvSync does
+ * The sample accounts the demo and `npm run emulator` start with: two Render services, one
+ * Netlify site and one Vercel project, each a little out of step with the canonical set, next to variables EnvSync does
  * not manage (they must survive every sync). Made-up values only.
  */
 
@@ -49,7 +49,8 @@ export function seedSampleData(render: RenderFake, netlify: NetlifyFake, vercel?
   vercel.addProject({ id: project, name: 'demo-app' });
   vercel.addDeployment(project);
   vercel.seed(project, { key: 'APP_LOG_LEVEL', value: 'debug', type: 'plain' });
-  vercel.seed(project, { key: 'APP_SUPPORT_EMAIL', value: 'help@example.com', type: 'encrypted' });
-  vercel.seed(project, { key: 'DATABASE_URL', value: 'postgres://demo:demo@neon.internal/app', configurationId: 'icfg_demo_neon', target: ['production', 'preview'] });
+  // Already the canonical value, but encrypted: EnvSync reads it once by id instead of writing it.
+  vercel.seed(project, { key: 'APP_SUPPORT_EMAIL', value: demoCanonical['APP_SUPPORT_EMAIL'] ?? '', type: 'encrypted' });
+  vercel.seed(project, { key: 'DATABASE_URL', value: `postgres://demo:${canaries.unmanaged}@neon.internal/app`, configurationId: 'icfg_demo_neon', target: ['production', 'preview'] });
   vercel.seed(project, { key: 'APP_API_URL', value: 'https://api-feature.example.com', type: 'plain', target: ['preview'], gitBranch: 'feature-x' });
 }
