@@ -1,7 +1,8 @@
+import { OutcomeCollector } from '../../core/outcome.ts';
 import { SyncError } from '../../errors.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { Plan, PlannedChange } from '../../core/plan.ts';
-import type { AppliedChange, ApplyOutcome } from '../../core/adapter.ts';
+import type { ApplyOutcome } from '../../core/adapter.ts';
 import { applyWritesThenDeletes } from '../../core/apply-order.ts';
 import { segment, type NetlifyClient, type NetlifyRequest } from './client.ts';
 import { initialKeyConcurrency } from './gate.ts';
@@ -199,27 +200,6 @@ function siteParam(site: SiteApply): Record<string, string> {
   return { site_id: site.snapshot.siteId };
 }
 
-/** Collects what an apply did, per change, and what failed, per key. */
-class OutcomeCollector {
-  readonly #done: AppliedChange[] = [];
-  readonly #errors: SyncError[] = [];
-
-  succeeded(changes: readonly PlannedChange[], remoteUpdatedAt?: string): void {
-    for (const change of changes) {
-      if (change.op === 'noop') continue;
-      const withTime = change.op !== 'delete' && remoteUpdatedAt !== undefined;
-      this.#done.push({ op: change.op, key: change.key, context: change.context, ...(withTime ? { remoteUpdatedAt } : {}) });
-    }
-  }
-
-  failed(error: SyncError): void {
-    this.#errors.push(error);
-  }
-
-  result(): ApplyOutcome {
-    return { done: [...this.#done], errors: [...this.#errors] };
-  }
-}
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -1,4 +1,5 @@
-import type { AppliedChange, ApplyOutcome } from '../../core/adapter.ts';
+import { OutcomeCollector } from '../../core/outcome.ts';
+import type { ApplyOutcome } from '../../core/adapter.ts';
 import { applyWritesThenDeletes } from '../../core/apply-order.ts';
 import type { Plan, PlannedChange } from '../../core/plan.ts';
 import { SyncError } from '../../errors.ts';
@@ -177,30 +178,3 @@ function isoOf(epochMs: number | null | undefined): string | undefined {
   return typeof epochMs === 'number' ? new Date(epochMs).toISOString() : undefined;
 }
 
-/** Collects what an apply did, per change, and what failed, per key. */
-class OutcomeCollector {
-  readonly #done: AppliedChange[] = [];
-  readonly #errors: SyncError[] = [];
-  halted = false;
-
-  succeeded(changes: readonly PlannedChange[], remoteUpdatedAt?: string): void {
-    for (const change of changes) {
-      if (change.op === 'noop') continue;
-      const withTime = change.op !== 'delete' && remoteUpdatedAt !== undefined;
-      this.#done.push({ op: change.op, key: change.key, context: change.context, ...(withTime ? { remoteUpdatedAt } : {}) });
-    }
-  }
-
-  failed(error: SyncError): void {
-    this.#errors.push(error);
-  }
-
-  /** Failures every later request would meet too: a rejected token, a rate limit past the budget. */
-  noteStop(error: SyncError): void {
-    if (error.code === 'provider-auth' || error.code === 'provider-rate-limited' || error.code === 'budget-exhausted') this.halted = true;
-  }
-
-  result(): ApplyOutcome {
-    return { done: [...this.#done], errors: [...this.#errors] };
-  }
-}
