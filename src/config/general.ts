@@ -74,6 +74,13 @@ export function generalShape(registry: RegistrySummary) {
     ENVSYNC_CANONICAL_FILE: optionalString(),
     ENVSYNC_LEDGER_SECRET: optionalString(),
     ENVSYNC_REDEPLOY: booleanSetting(false),
+    ENVSYNC_WEBHOOK_URLS: secureUrlListSetting(),
+    ENVSYNC_WEBHOOK_SECRET: optionalString(),
+    ENVSYNC_WEBHOOK_ATTEMPTS: integerSetting(3, 1, 5),
+    ENVSYNC_WEBHOOK_TIMEOUT_MS: integerSetting(2_000, 100, 10_000),
+    ENVSYNC_WEBHOOK_DEADLINE_MS: integerSetting(5_000, 200, 20_000),
+    ENVSYNC_SLACK_WEBHOOK_URL: optionalSecureUrlSetting(),
+    ENVSYNC_EVENTS_KEPT: integerSetting(500, 10, 5_000),
   };
 }
 
@@ -99,6 +106,13 @@ export function checkGeneral(raw: Readonly<Record<string, unknown>>, problem: Se
   if (confined.size > 0) {
     const families = [...confined].map((family) => `${family}*`).join(', ');
     problem('ENVSYNC_INCLUDE_PREFIXES', `a prefix matches only ${families} names, which the function's runtime sets (cloud credentials) and EnvSync never syncs; remove that prefix`);
+  }
+  const webhookSecret: unknown = raw['ENVSYNC_WEBHOOK_SECRET'];
+  if (typeof webhookSecret === 'string' && webhookSecret.length < 16) {
+    problem('ENVSYNC_WEBHOOK_SECRET', 'expected at least 16 characters (it keys the HMAC receivers check): openssl rand -hex 32');
+  }
+  if (listOf(raw['ENVSYNC_WEBHOOK_URLS']).length > 0 && !set(webhookSecret)) {
+    problem('ENVSYNC_WEBHOOK_SECRET', 'required when ENVSYNC_WEBHOOK_URLS is set: every webhook is signed with it (openssl rand -hex 32)');
   }
   if (raw['ENVSYNC_ENABLED'] !== true) return;
   if (listOf(raw['ENVSYNC_INCLUDE_PREFIXES']).length === 0) {
@@ -139,6 +153,15 @@ export function resolveGeneral(raw: GeneralFields, reserved: readonly string[]) 
     canonicalFile: raw.ENVSYNC_CANONICAL_FILE,
     ledgerSecret: raw.ENVSYNC_LEDGER_SECRET,
     redeploy: raw.ENVSYNC_REDEPLOY,
+    events: {
+      webhookUrls: [...new Set(raw.ENVSYNC_WEBHOOK_URLS)],
+      webhookSecret: raw.ENVSYNC_WEBHOOK_SECRET,
+      attempts: raw.ENVSYNC_WEBHOOK_ATTEMPTS,
+      attemptTimeoutMs: raw.ENVSYNC_WEBHOOK_TIMEOUT_MS,
+      deadlineMs: raw.ENVSYNC_WEBHOOK_DEADLINE_MS,
+      slackWebhookUrl: raw.ENVSYNC_SLACK_WEBHOOK_URL,
+      kept: raw.ENVSYNC_EVENTS_KEPT,
+    },
     /**
      * Names that are EnvSync's own credentials or settings: every setting name, every provider
      * credential, and the vault keys. Never part of the canonical set, whatever the prefixes say.

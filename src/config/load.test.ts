@@ -93,6 +93,17 @@ describe('loadSettings', () => {
     expect(error.message).toContain('ENVSYNC_NETLIFY_SITE_ID');
   });
 
+  it('accepts https receivers and plain http only on loopback, and requires a webhook secret with webhook URLs', () => {
+    const ok = loadSettings({ ENVSYNC_WEBHOOK_URLS: 'https://hooks.example.com/a,http://localhost:9000/b,http://127.0.0.1:1/c,http://[::1]:2/d', ENVSYNC_WEBHOOK_SECRET: 'whsec-0123456789abcdef' });
+    expect(ok.events).toMatchObject({ webhookUrls: expect.arrayContaining(['https://hooks.example.com/a']) as unknown, attempts: 3, attemptTimeoutMs: 2000, deadlineMs: 5000, kept: 500 });
+    expect(ok.events.webhookUrls).toHaveLength(4);
+    const plain = errorOf({ ENVSYNC_WEBHOOK_URLS: 'http://hooks.example.com/a', ENVSYNC_WEBHOOK_SECRET: 'whsec-0123456789abcdef', ENVSYNC_SLACK_WEBHOOK_URL: 'http://hooks.slack.com/services/x' });
+    expect(plain.message).toMatch(/ENVSYNC_WEBHOOK_URLS.*expected an https URL/);
+    expect(plain.message).toMatch(/ENVSYNC_SLACK_WEBHOOK_URL.*expected an https URL/);
+    expect(errorOf({ ENVSYNC_WEBHOOK_URLS: 'https://hooks.example.com/a' }).message).toMatch(/ENVSYNC_WEBHOOK_SECRET.*required when ENVSYNC_WEBHOOK_URLS is set/);
+    expect(errorOf({ ENVSYNC_WEBHOOK_SECRET: 'short' }).message).toMatch(/ENVSYNC_WEBHOOK_SECRET.*at least 16/);
+  });
+
   it('rejects mixing the all context with specific Netlify contexts, and unknown contexts', () => {
     expect(errorOf({ ENVSYNC_NETLIFY_CONTEXTS: 'all,production' }).message).toContain('ENVSYNC_NETLIFY_CONTEXTS');
     expect(errorOf({ ENVSYNC_NETLIFY_CONTEXTS: 'prod' }).message).toContain('branch:<branch name>');

@@ -1,4 +1,4 @@
-import type { DiscoveredToken, TokenRequest } from '../discovery/index.ts';
+import type { DiscoveredToken, TokenCache, TokenRequest } from '../discovery/index.ts';
 import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { EngineSettings, ProviderAdapter, ProviderConnection } from './adapter.ts';
@@ -11,13 +11,23 @@ export type ProviderLink =
   | { readonly connection: undefined; readonly error: unknown };
 
 /** Opens (once) and hands out each provider's connection for one run. */
-export type ConnectionPool = (provider: string) => Promise<ProviderLink>;
+export type ConnectionPool = ((provider: string) => Promise<ProviderLink>) & {
+  /**
+   * After the provider answered 401 to `rejected` (the token of the current link): the connection
+   * on the token found by looking through the rest of the discovery chain, which replaces the
+   * provider's link for the rest of the run. Looked up once per provider per run; asked again about
+   * the refreshed token, it answers a link without connection, so later targets fail without a
+   * request. Absent when the token source cannot refresh.
+   */
+  readonly refresh?: (provider: string, rejected: DiscoveredToken, error: unknown) => Promise<ProviderLink>;
+};
 
 /** What the pool needs to open connections. */
 export interface ConnectionPoolDeps {
   readonly settings: EngineSettings;
   readonly adapters: Readonly<Record<string, ProviderAdapter>>;
-  readonly tokens: (request: TokenRequest) => Promise<DiscoveredToken>;
+  /** A {@link TokenCache} (with `refresh`) lets the pool replace a token the provider rejected. */
+  readonly tokens: TokenCache | ((request: TokenRequest) => Promise<DiscoveredToken>);
   readonly budget: Budget;
   readonly logger: Logger;
   readonly redact: (text: string) => string;
@@ -43,21 +53,53 @@ export interface ConnectionPoolDeps {
  */
 export function createConnectionPool(deps: ConnectionPoolDeps): ConnectionPool {
   const links = new Map<string, Promise<ProviderLink>>();
-  return (provider) => {
+  const refreshes = new Map<string, Promise<ProviderLink>>();
+  const pool = (provider: string) => {
     let link = links.get(provider);
     if (link === undefined) {
-      link = open(provider, deps);
+      link = open(provider, deps, (tokenName) => deps.tokens({ provider, tokenName }));
       links.set(provider, link);
     }
     return link;
   };
+  const tokens = deps.tokens;
+  if (!('refresh' in tokens) || typeof tokens.refresh !== 'function') return pool;
+  const refresh = async (provider: string, rejected: DiscoveredToken, error: unknown): Promise<ProviderLink> => {
+    const { adapter } = lookUpProvider(provider, deps);
+    const earlier = refreshes.get(provider);
+    if (earlier !== undefined) {
+      const link = await earlier;
+      if (link.connection === undefined || link.token.token !== rejected.token) return link;
+      // The refreshed token was rejected as well: no other look-up this run.
+      const failed: ProviderLink = { connection: undefined, error: rejectedEverywhere(adapter, rejected, error, deps.settings) };
+      refreshes.set(provider, Promise.resolve(failed));
+      links.set(provider, Promise.resolve(failed));
+      return failed;
+    }
+    const next = open(provider, deps, (tokenName) => tokens.refresh({ provider, tokenName }, rejected, adapter.displayName));
+    refreshes.set(provider, next);
+    links.set(provider, next);
+    return next;
+  };
+  return Object.assign(pool, { refresh });
 }
 
-async function open(provider: string, deps: ConnectionPoolDeps): Promise<ProviderLink> {
+/** The error of a run in which every token found was rejected. */
+function rejectedEverywhere(adapter: ProviderAdapter, rejected: DiscoveredToken, error: unknown, settings: EngineSettings): unknown {
+  const status = (error as { status?: unknown }).status;
+  if (typeof status !== 'number') return error;
+  return new SyncError(
+    'provider-auth',
+    `${adapter.displayName} answered 401 to every ${adapter.tokenName} found this run, the last from ${rejected.source}; the sources of ENVSYNC_DISCOVERY_ORDER (${settings.discovery.order.join(', ')}) were each looked through once. Put the current token in one of them. ${adapter.authHint}`,
+    { status },
+  );
+}
+
+async function open(provider: string, deps: ConnectionPoolDeps, find: (tokenName: string) => Promise<DiscoveredToken>): Promise<ProviderLink> {
   const { adapter, providerSettings } = lookUpProvider(provider, deps);
   let token: DiscoveredToken;
   try {
-    token = await deps.tokens({ provider, tokenName: adapter.tokenName });
+    token = await find(adapter.tokenName);
   } catch (error) {
     return { connection: undefined, error };
   }

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { EnvSource } from '../config/general.ts';
 import { createTokenCache, type DiscoveredToken, type TokenRequest } from '../discovery/index.ts';
-import { SyncError, summarizeError } from '../errors.ts';
+import { isSyncError, SyncError, summarizeError } from '../errors.ts';
 import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { EngineSettings, ProviderAdapter, ProviderConnection } from './adapter.ts';
-import { createConnectionPool, lookUpProvider, type ConnectionPool } from './connections.ts';
+import { createConnectionPool, lookUpProvider, type ConnectionPool, type ProviderLink } from './connections.ts';
 import type { ProviderSettings } from './provider-settings.ts';
 import { createKeyFilter, loadCanonical, type CanonicalSet } from './canonical.ts';
 import { createFingerprinter, type Ledger, type TargetRef } from './ledger.ts';
@@ -57,6 +57,11 @@ export interface EngineDeps {
    * function killed at its time limit loses at most the target in flight.
    */
   readonly onTargetDone?: (report: SyncReport) => Promise<void>;
+  /**
+   * Restricts the run to these keys (SECRET_ROTATED): every other key is treated as unmanaged, so
+   * it is neither written nor deleted and the report says nothing about it.
+   */
+  readonly onlyKeys?: ReadonlySet<string>;
 }
 
 /** One sync or plan of one provider's targets. */
@@ -112,32 +117,50 @@ export async function syncProvider(request: SyncRequest, deps: EngineDeps): Prom
       runTargets: { [request.provider]: targetIds },
       ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
     });
-  const link = await connections(request.provider);
-  const connection = link.connection;
-  const token = link.connection === undefined ? undefined : link.token;
-  const tokenError = link.connection === undefined ? link.error : undefined;
+  let link = await connections(request.provider);
+  let tokenSource = link.connection === undefined ? undefined : link.token.source;
+  let refreshed = false;
 
   const reports: SyncReport[] = [];
   for (const targetId of targetIds) {
     if (deps.mayStart !== undefined && !deps.mayStart({ provider: request.provider, id: targetId })) continue;
     const startedAt = now();
+    const target: TargetRef = { provider: request.provider, id: targetId };
+    const attempt = (current: ProviderLink) => {
+      if (current.connection === undefined) throw current.error;
+      const connection = current.connection;
+      const run = () => runTarget(request, deps, { adapter, connection, options: providerSettings.options }, target, canonical, logger, now, settings.ledgerSecret ?? '', redact);
+      return deps.guard === undefined ? run() : deps.guard(target, run);
+    };
+    let body: Omit<SyncReport, 'runId' | 'provider' | 'target' | 'mode' | 'tokenSource' | 'startedAt' | 'durationMs'>;
+    try {
+      body = await attempt(link);
+    } catch (error) {
+      // A rotated token: the provider answered 401 to the target's first read, before anything was
+      // written. The pool looks through the rest of the discovery chain (once per run) and this
+      // target is tried again on the token found there.
+      if (connections.refresh !== undefined && link.connection !== undefined && !refreshed && isRejectedToken(error)) {
+        refreshed = true;
+        link = await connections.refresh(request.provider, link.token, error);
+        if (link.connection !== undefined) tokenSource = link.token.source;
+        try {
+          body = await attempt(link);
+        } catch (second) {
+          if (link.connection !== undefined && isRejectedToken(second)) link = await connections.refresh(request.provider, link.token, second);
+          body = failedReport(link.connection === undefined ? link.error : second);
+        }
+      } else {
+        body = failedReport(error);
+      }
+    }
     const header = {
       runId,
       provider: request.provider,
       target: targetId,
       mode: request.mode,
-      ...(token === undefined ? {} : { tokenSource: token.source }),
+      ...(tokenSource === undefined ? {} : { tokenSource }),
       startedAt: new Date(startedAt).toISOString(),
     };
-    const target: TargetRef = { provider: request.provider, id: targetId };
-    let body: SyncReport | Omit<SyncReport, keyof typeof header | 'durationMs'>;
-    try {
-      if (connection === undefined) throw tokenError;
-      const run = () => runTarget(request, deps, { adapter, connection, options: providerSettings.options }, target, canonical, logger, now, settings.ledgerSecret ?? '', redact);
-      body = await (deps.guard === undefined ? run() : deps.guard(target, run));
-    } catch (error) {
-      body = failedReport(error);
-    }
     const report: SyncReport = { ...header, ...body, durationMs: Math.max(0, now() - startedAt) };
     logger.info('sync.target_done', {
       target: targetId,
@@ -174,7 +197,7 @@ async function runTarget(
     mode: request.mode,
     settings: deps.settings,
     desired: canonical.values,
-    isManaged: createKeyFilter(deps.settings),
+    isManaged: scopedKeyFilter(deps),
     ledger,
     fingerprint: createFingerprinter(ledgerSecret),
     budget: deps.budget,
@@ -185,6 +208,18 @@ async function runTarget(
     learnValues: (values) => redact.add(values),
   });
   return result.report;
+}
+
+/** The managed-key rule, narrowed to {@link EngineDeps.onlyKeys} when the run is about a few keys. */
+function scopedKeyFilter(deps: EngineDeps): (key: string) => boolean {
+  const managed = createKeyFilter(deps.settings);
+  const only = deps.onlyKeys;
+  return only === undefined ? managed : (key) => only.has(key) && managed(key);
+}
+
+/** A provider's 401 to the token itself (403 is a permission problem, not a stale token). */
+function isRejectedToken(error: unknown): boolean {
+  return isSyncError(error) && error.code === 'provider-auth' && error.status === 401;
 }
 
 /** A report for a target that could not be read or synced at all. */

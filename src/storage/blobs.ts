@@ -1,6 +1,8 @@
 import { getStore, type GetStoreOptions, type Store } from '@netlify/blobs';
 import { SyncError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logging/logger.ts';
+import { createAlertStore } from './alerts.ts';
+import { createEventLog } from './events.ts';
 import { defaultStoreName } from './keys.ts';
 import { createBlobLedger } from './ledger.ts';
 import { createHealthStore } from './health.ts';
@@ -50,6 +52,8 @@ export interface BlobsStorageOptions {
     readonly reportsPerTarget?: number;
     readonly resolvedTicketsPerTarget?: number;
     readonly runsKept?: number;
+    /** Events kept in the events log (ENVSYNC_EVENTS_KEPT). */
+    readonly eventsKept?: number;
   };
 }
 
@@ -74,6 +78,8 @@ export function openBlobsStorage(options: BlobsStorageOptions = {}): BlobsStorag
     locks: createLockStore(store, { logger, now }),
     runs: createRunStateStore(store, { logger, now, ...defined({ kept: retention.runsKept }) }),
     health: createHealthStore(store, { logger }),
+    events: createEventLog(store, { logger, now, ...defined({ kept: retention.eventsKept }) }),
+    alerts: createAlertStore(store, { logger }),
   };
 }
 

@@ -17,6 +17,8 @@ import { looksLikeProviderId } from '../core/provider-id.ts';
  * | `runs/<newest-first>-<runId>` | a background run's progress |
  * | `schedule/last-run` | when the scheduled sync last ran |
  * | `health/status` | the last run's summary and each target's last outcome and token source, for health |
+ * | `events/<newest-first>/<type>/<provider>/<target>/<eventId>` | one event and its deliveries |
+ * | `alerts/slack/<provider>/<target>` | the ticket ids announced in Slack for the target |
  *
  * `<newest-first>` is {@link newestFirst}: sorting keys as strings then lists the newest record
  * first, so "the latest N" costs one `list` and N reads, never a read of every record.
@@ -113,4 +115,6 @@ export const keys = {
   runs: 'runs/',
   lastScheduledRun: 'schedule/last-run',
   health: 'health/status',
+  events: 'events/',
+  slackAlerts: (target: TargetRef) => `alerts/slack/${targetPath(target)}`,
 } as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maxReasonLength, runTriggers } from '../core/trigger.ts';
 import { SyncError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { historyLeaf, keys, parseHistoryLeaf, timeOf } from './keys.ts';
@@ -20,6 +21,9 @@ export const runProgressSchema: z.ZodType<RunProgress> = z.object({
   error: z.string().exactOptional(),
   leaseId: z.string().exactOptional(),
   leaseExpiresAt: z.string().exactOptional(),
+  trigger: z.enum(runTriggers).exactOptional(),
+  reason: z.string().max(maxReasonLength).exactOptional(),
+  keys: z.array(z.string()).exactOptional(),
 });
 
 const lastScheduledRunSchema = z.object({ lastRunAt: z.iso.datetime() });

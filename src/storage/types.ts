@@ -1,6 +1,8 @@
 import type { Ledger, TargetRef } from '../core/ledger.ts';
+import type { RunTrigger } from '../core/trigger.ts';
 import type { SyncReport } from '../core/report.ts';
 import type { ErrorCode } from '../errors.ts';
+import type { EventRecord, EventType } from '../events/types.ts';
 
 /**
  * What EnvSync keeps between invocations, as interfaces. `./blobs.ts` implements them on Netlify
@@ -93,6 +95,12 @@ export interface RunProgress {
   readonly leaseId?: string;
   /** Until when that invocation's claim holds; renewed with each progress save. */
   readonly leaseExpiresAt?: string;
+  /** What started the run (absent in records from before triggers were kept: treated as `api`). */
+  readonly trigger?: RunTrigger;
+  /** The caller's reason, when one was given. */
+  readonly reason?: string;
+  /** Only these keys (SECRET_ROTATED), when the run is about a few keys. */
+  readonly keys?: readonly string[];
 }
 
 /** What {@link RunStateStore.claim} found. */
@@ -160,6 +168,36 @@ export interface HealthStore {
   recordRun(run: { readonly summary: RunHealthSummary; readonly targets: readonly TargetHealth[] }): Promise<void>;
 }
 
+/** Filters of {@link EventLog.list}. */
+export interface EventQuery {
+  /** Only these types (any when absent or empty). */
+  readonly types?: readonly EventType[];
+  /** Only events about this target id. */
+  readonly target?: string;
+  /** At most this many, newest first. @default 50 */
+  readonly limit?: number;
+}
+
+/** The events log: every event EnvSync made, with its delivery outcomes, bounded in size. */
+export interface EventLog {
+  /** Appends records, then drops the oldest beyond `kept` (ENVSYNC_EVENTS_KEPT; the store's default when absent). */
+  append(records: readonly EventRecord[], kept?: number): Promise<void>;
+  /** Newest first. */
+  list(query?: EventQuery): Promise<EventRecord[]>;
+}
+
+/** The ticket ids already announced in Slack for one target, per kind: what deduplicates alerts. */
+export interface SlackAlertState {
+  readonly drift?: string;
+  readonly failure?: string;
+}
+
+/** Per-target Slack alert state. */
+export interface AlertStore {
+  get(target: TargetRef): Promise<SlackAlertState>;
+  set(target: TargetRef, state: SlackAlertState): Promise<void>;
+}
+
 /** Every store EnvSync uses, opened together. */
 export interface Storage {
   readonly reports: ReportStore;
@@ -168,4 +206,6 @@ export interface Storage {
   readonly locks: LockStore;
   readonly runs: RunStateStore;
   readonly health: HealthStore;
+  readonly events: EventLog;
+  readonly alerts: AlertStore;
 }

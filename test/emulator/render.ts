@@ -116,7 +116,7 @@ const maxPageSize = 100;
 /** The fake itself. One instance is one Render account; state lives until the instance is dropped. */
 export class RenderFake {
   readonly log: RenderRequestRecord[] = [];
-  readonly #options: Required<Omit<RenderFakeOptions, 'now'>> & { now: () => number };
+  #options: Required<Omit<RenderFakeOptions, 'now'>> & { now: () => number };
   readonly #services = new Map<string, FakeService>();
   readonly #failures: ActiveFailure[] = [];
   readonly #afterHooks: { route: RenderRoute; action: (fake: RenderFake) => void }[] = [];
@@ -201,6 +201,12 @@ export class RenderFake {
   /** Injects a failure into matching requests. */
   fail(rule: RenderFailure): this {
     this.#failures.push({ rule, skip: rule.skip ?? 0, times: rule.times ?? 1 });
+    return this;
+  }
+
+  /** From now on accepts only `tokens`: the account's API key was rotated, the old one answers 401. */
+  rotateTokens(tokens: readonly string[]): this {
+    this.#options = { ...this.#options, tokens };
     return this;
   }
 

@@ -1,20 +1,35 @@
-// EnvSync build plugin: after a successful production deploy, ask the deployed site's own
-// apply-all function to sync every target.
+// EnvSync build plugin: after a successful deploy in one of the configured contexts (production by
+// default), ask the deployed site's own apply-all function to sync every target, and show what it
+// did (key names and counts per target) in the deploy summary.
 //
 // Why call the function instead of syncing here: build plugins may only write deploy-scoped Blobs,
 // while the ledger, locks and tickets live in the site store. Going through the function keeps one
 // code path, one lock per target and one history, whoever starts the sync. onSuccess runs after
 // the deploy is live, and cannot fail the deploy: problems are reported in the deploy summary.
+//
+// It can never loop: the plugin itself never starts a build. EnvSync rebuilds a site only when a
+// sync changed it (ENVSYNC_REDEPLOY), so the post-deploy sync of that rebuild finds nothing to
+// change and starts nothing.
+//
+// Only event handlers may be exported from this file (Netlify refuses any other export); the
+// helpers live in ./summary.js.
+import { describeResult, shouldSync } from './summary.js';
 
 /**
- * @param {{ utils: { status: { show: (status: { title: string, summary: string }) => void } },
+ * @param {{ utils: { status: { show: (status: { title: string, summary: string, text?: string }) => void } },
  *           inputs: { contexts?: string, timeoutSeconds?: number | string } }} options
  */
 export async function onSuccess({ utils, inputs }) {
-  const show = (summary) => utils.status.show({ title: 'EnvSync', summary });
+  const show = (summary, text) => utils.status.show({ title: 'EnvSync', summary, ...(text ? { text } : {}) });
+  const log = (line) => console.log(`EnvSync: ${line}`);
   const context = process.env.CONTEXT ?? '';
+  const branch = process.env.BRANCH ?? '';
   const contexts = String(inputs.contexts ?? 'production').split(',').map((item) => item.trim()).filter(Boolean);
-  if (!contexts.includes(context)) return show(`Skipped: deploy context "${context}" is not in the plugin's contexts (${contexts.join(', ')}).`);
+  if (!shouldSync(context, branch, contexts)) {
+    const summary = `Skipped: deploy context "${context}" is not in the plugin's contexts (${contexts.join(', ')}).`;
+    log(summary);
+    return show(summary);
+  }
   const siteUrl = process.env.URL;
   const token = process.env.ENVSYNC_API_TOKEN;
   if (!siteUrl || !token) {
@@ -24,19 +39,26 @@ export async function onSuccess({ utils, inputs }) {
   try {
     const response = await fetch(new URL('/.netlify/functions/envsync-apply-all', siteUrl), {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-envsync-trigger': 'deploy' },
       body: '{}',
       signal: AbortSignal.timeout(timeoutMs),
     });
     const body = await response.json().catch(() => ({}));
     if (!response.ok && response.status !== 202) {
-      return show(`Sync failed: ${response.status} ${body?.error?.code ?? ''} ${body?.error?.message ?? ''}`.trim());
+      const summary = `Sync failed: ${response.status} ${body?.error?.code ?? ''} ${body?.error?.message ?? ''}`.trim();
+      log(summary);
+      return show(summary);
     }
-    if (response.status === 202) return show(`Sync started in the background (run ${body.runId ?? 'unknown'}).`);
-    const lines = (body.results ?? []).map(
-      (r) => `${r.provider}/${r.target}: ${r.summary.create} created, ${r.summary.update} updated, ${r.summary.delete} deleted, ${r.errors.length} error(s)`,
-    );
-    return show(lines.length > 0 ? lines.join('\n') : 'Nothing to sync.');
+    if (response.status === 202) return show(`Sync started in the background (run ${body.runId ?? 'unknown'}); follow it at /.netlify/functions/envsync-runs?runId=${body.runId ?? ''}.`);
+    const results = body.results ?? [];
+    const lines = results.map(describeResult);
+    const changed = results.filter((result) => result.applied).length;
+    const summary =
+      results.length === 0
+        ? 'Nothing to sync.'
+        : `${results.length} target(s): ${changed} changed, ${results.filter((result) => result.errors.length > 0).length} with errors${body.note ? ` (${body.note})` : ''}.`;
+    for (const line of lines) log(line);
+    return show([summary, ...lines].join('\n'), lines.join('\n'));
   } catch (error) {
     return show(`Sync request failed: ${error instanceof Error ? error.name : 'error'}. The hourly schedule will retry.`);
   }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { backgroundBodySchema, runsQuerySchema, syncBodySchema, ticketsQuerySchema } from '../http/inputs.ts';
+import { backgroundBodySchema, eventsQuerySchema, runsQuerySchema, syncBodySchema, ticketsQuerySchema, triggerBodySchema, vaultQuerySchema } from '../http/inputs.ts';
 
 /**
  * Every HTTP operation EnvSync serves, as data: the OpenAPI document (`./openapi.ts`) is built
@@ -9,10 +9,10 @@ import { backgroundBodySchema, runsQuerySchema, syncBodySchema, ticketsQuerySche
  */
 
 /** Who may call an operation (`optional`: anyone, and a token shows more). */
-export type Access = 'public' | 'optional' | 'read' | 'write' | 'signature';
+export type Access = 'public' | 'optional' | 'read' | 'write' | 'signature' | 'vault';
 
 /** Names of the response schemas in `./schemas.ts`, as components of the document. */
-export type ResponseSchemaName = 'HealthBody' | 'SyncResponse' | 'QueuedResponse' | 'RunsResponse' | 'ProgressResponse' | 'TicketsResponse';
+export type ResponseSchemaName = 'HealthBody' | 'SyncResponse' | 'QueuedResponse' | 'RunsResponse' | 'ProgressResponse' | 'TicketsResponse' | 'EventsResponse' | 'VaultResponse';
 
 /** One operation. */
 export interface Operation {
@@ -101,6 +101,39 @@ export const operations: readonly Operation[] = [
     query: ticketsQuerySchema,
     success: { 200: 'TicketsResponse' },
     errors: readErrors,
+  },
+  {
+    method: 'get',
+    path: '/.netlify/functions/envsync-events',
+    operationId: 'events',
+    summary: 'The events log (drift detected, complete, failed), newest first, with delivery outcomes',
+    description: 'Filter by `type` (event type names, comma-separated), `target` and `limit` (1-200, default 50). Key names, counts and codes only; each delivery names its destination kind, host, status and attempts, never a receiver URL or the secret. See docs/integrations.md.',
+    access: 'read',
+    query: eventsQuerySchema,
+    success: { 200: 'EventsResponse' },
+    errors: readErrors,
+  },
+  {
+    method: 'post',
+    path: '/.netlify/functions/envsync-trigger',
+    operationId: 'trigger',
+    summary: 'A run started by another system: SECRET_ROTATED (only the named keys) or EMERGENCY_SYNC (apply-all now)',
+    description: '`{ "type": "SECRET_ROTATED", "keys": [...] }` syncs exactly those managed canonical keys to every target, writes nothing else and deletes nothing; other keys are a 400 naming them. `{ "type": "EMERGENCY_SYNC" }` is apply-all now. Optional `reason` (up to 200 characters) travels with the run and its events. ENVSYNC_MODE, the locks, the deletion guard and the fan-out apply as for apply-all.',
+    access: 'write',
+    body: triggerBodySchema,
+    success: { 200: 'SyncResponse', 202: 'QueuedResponse' },
+    errors: syncErrors,
+  },
+  {
+    method: 'get',
+    path: '/.netlify/functions/envsync-vault',
+    operationId: 'vault',
+    summary: 'A listed provider token, for another EnvSync\'s discovery chain',
+    description: 'Off (404) while ENVSYNC_VAULT_TOKEN is unset. With `Authorization: Bearer <ENVSYNC_VAULT_TOKEN>`, `?key=` names one of ENVSYNC_VAULT_TOKEN_KEYS; EnvSync\'s own secrets are always 403. Answered with `cache-control: no-store`; the value is never logged.',
+    access: 'vault',
+    query: vaultQuerySchema,
+    success: { 200: 'VaultResponse' },
+    errors: [400, 401, 403, 404, 405],
   },
   {
     method: 'get',

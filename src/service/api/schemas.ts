@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { syncReportSchema } from '../../core/report.ts';
 import { errorCodes } from '../../errors.ts';
+import { eventRecordSchema } from '../../events/types.ts';
 import { providerIds } from '../../providers/index.ts';
 import { runProgressSchema } from '../../storage/runs.ts';
 import { ticketSchema } from '../../storage/tickets.ts';
@@ -120,6 +121,15 @@ export const progressBodySchema = z.object({ progress: runProgressSchema });
 
 /** `GET envsync-tickets`. */
 export const ticketsBodySchema = z.object({ tickets: z.array(ticketSchema) });
+
+/** `GET envsync-events`: the events log, newest first, with each event's delivery outcomes. */
+export const eventsBodySchema = z.object({ events: z.array(eventRecordSchema) });
+
+/**
+ * `GET envsync-vault?key=`: the one listed token asked for. The only answer of EnvSync that holds a
+ * secret, by design: it is what another EnvSync's discovery chain reads, behind ENVSYNC_VAULT_TOKEN.
+ */
+export const vaultBodySchema = z.object({ key: z.string(), value: z.string() });
 
 /** The health details the dashboard reads. */
 export type HealthBody = z.infer<typeof healthDetailsSchema>;

@@ -11,7 +11,7 @@ import { backgroundFunctionName, verifyRunSignature } from '../run/fan-out.ts';
 import { backgroundBodySchema } from '../http/inputs.ts';
 import { recordReports, recordRunHealth, isBusyReport } from '../run/record.ts';
 import { jsonResponse } from '../http/responses.ts';
-import { prepareRun, type RunContext, type TargetSyncer } from '../run/run-sync.ts';
+import { prepareRun, runPublisher, type RunContext, type TargetSyncer } from '../run/run-sync.ts';
 
 /** Time kept free before starting another target, so a target is never cut off by the 15 min limit. */
 const perTargetReserveMs = 60_000;
@@ -106,7 +106,7 @@ export async function processRun(queued: RunProgress, context: RunContext, lease
   let sync: TargetSyncer;
   try {
     const targets = [...lanes].flatMap(([provider, lane]) => lane.map(({ id }) => ({ provider, id })));
-    sync = await prepareRun({ runId: queued.runId, mode: queued.mode, kind: 'background', targets }, context);
+    sync = await prepareRun({ runId: queued.runId, mode: queued.mode, kind: 'background', targets, ...(queued.keys === undefined ? {} : { keys: queued.keys }) }, context);
   } catch (error) {
     const summary = summarizeError(error);
     return finish('failed', [`${summary.code}: ${summary.message}`]);
@@ -129,6 +129,10 @@ export async function processRun(queued: RunProgress, context: RunContext, lease
     await complete(key);
   }
 
+  const publisher = runPublisher(
+    { runId: queued.runId, trigger: queued.trigger ?? 'api', ...(queued.reason === undefined ? {} : { reason: queued.reason }), ...(queued.keys === undefined ? {} : { keys: queued.keys }) },
+    context,
+  );
   let outOfTime = false;
   const settled = await Promise.allSettled(
     [...lanes].map(async ([provider, lane]) => {
@@ -138,8 +142,9 @@ export async function processRun(queued: RunProgress, context: RunContext, lease
           return;
         }
         const reports = await syncOne(key, provider, id, sync, failed);
-        await recordReports(storage, reports, deps.logger);
+        await recordReports(storage, reports, deps.logger, { tickets: queued.keys === undefined });
         synced.push(...reports);
+        await publisher.publish(reports);
         if (reports.some(isBusyReport)) busy.push(key);
         await complete(key);
       }

@@ -8,6 +8,7 @@ import { backgroundEndpoint } from './background.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { serve, type Endpoint } from '../http/endpoint.ts';
 import { signatureHeader } from '../run/fan-out.ts';
+import { eventsEndpoint } from './events.ts';
 import { healthEndpoint } from './health.ts';
 import { runsEndpoint, ticketsEndpoint } from './runs-and-tickets.ts';
 import { scheduledEndpoint } from './scheduled.ts';
@@ -579,6 +580,29 @@ describe('runs and tickets', () => {
       ['srv-a', 1],
       ['srv-b', 2],
     ]);
+  });
+
+  it('keep every event of a run with its trigger, filtered by type and target; the build plugin\'s runs say deploy', async () => {
+    const s = setup({ ENVSYNC_MODE: 'dry-run', RENDER_SERVICE_ID: 'srv-a,srv-b' });
+    s.render.seed('srv-a', {});
+    s.render.seed('srv-b', { APP_COLOR: 'blue', APP_NAME: 'envsync' });
+    await s.call(applyEndpoint, '/envsync-apply/render', { method: 'POST' });
+    await s.call(applyAllEndpoint, '/envsync-apply-all', { method: 'POST', headers: { 'x-envsync-trigger': 'deploy' } });
+
+    const events = (await s.call(eventsEndpoint, '/envsync-events')).body['events'] as { type: string; target: string; trigger: string; keys: string[] }[];
+    const drift = (await s.call(eventsEndpoint, '/envsync-events?type=ENVSYNC_DRIFT_DETECTED&target=srv-a&limit=1')).body['events'] as typeof events;
+
+    expect(events.map((event) => `${event.trigger} ${event.target} ${event.type}`).sort()).toEqual([
+      'api srv-a ENVSYNC_COMPLETE',
+      'api srv-a ENVSYNC_DRIFT_DETECTED',
+      'api srv-b ENVSYNC_COMPLETE',
+      'deploy srv-a ENVSYNC_COMPLETE',
+      'deploy srv-a ENVSYNC_DRIFT_DETECTED',
+      'deploy srv-b ENVSYNC_COMPLETE',
+    ]);
+    expect(drift).toMatchObject([{ type: 'ENVSYNC_DRIFT_DETECTED', target: 'srv-a', trigger: 'deploy', keys: ['APP_COLOR', 'APP_NAME'] }]);
+    expect((await s.call(eventsEndpoint, '/envsync-events?type=ENVSYNC_DRIFT,ENVSYNC_COMPLETE')).status).toBe(400);
+    expect((await s.call(eventsEndpoint, '/envsync-events', { auth: false })).status).toBe(401);
   });
 
   it('refuses an unknown query parameter', async () => {

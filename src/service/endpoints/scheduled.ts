@@ -44,7 +44,7 @@ export const scheduledEndpoint: Endpoint = {
     if (skip !== undefined) return skipped(skip, deps.logger);
     await storage.runs.markScheduledRun(new Date(nowMs).toISOString());
     const work = workForAll(settings, deps.adapters, undefined);
-    return runOrQueue({ request, deps, settings, work, mode: settings.mode, note: undefined, scheduled: true, storage });
+    return runOrQueue({ request, deps, settings, work, mode: settings.mode, note: undefined, scheduled: true, storage, trigger: 'schedule' });
   },
 };
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '../../config/settings.ts';
+import type { RunTrigger } from '../../core/trigger.ts';
 import { isInSync } from '../../core/report.ts';
 import { SyncError } from '../../errors.ts';
 import type { TargetRef } from '../../core/ledger.ts';
@@ -42,9 +43,17 @@ function syncEndpoint(name: string, action: 'plan' | 'apply', scope: 'provider' 
       const work = provider === undefined ? workForAll(settings, deps.adapters, target) : [workForProvider(settings, deps.adapters[provider], target)];
       const mode = action === 'plan' ? 'dry-run' : settings.mode;
       const note = action === 'apply' && settings.mode === 'dry-run' ? dryRunModeNote : undefined;
-      return runOrQueue({ request, deps, settings, work, mode, note });
+      return runOrQueue({ request, deps, settings, work, mode, note, trigger: triggerOf(request) });
     },
   };
+}
+
+/** Header the build plugin sends so its runs' events say `deploy` rather than `api`. */
+export const triggerHeader = 'x-envsync-trigger';
+
+/** `deploy` when the build plugin says so, `api` for every other call. Any other value is ignored. */
+function triggerOf(request: Request): RunTrigger {
+  return request.headers.get(triggerHeader)?.trim().toLowerCase() === 'deploy' ? 'deploy' : 'api';
 }
 
 /** Why an apply endpoint only planned. */
@@ -63,25 +72,33 @@ export interface RunRequest {
   readonly scheduled?: boolean;
   /** Storage the caller already opened. */
   readonly storage?: Storage;
+  /** What started the run, carried by its events. */
+  readonly trigger: RunTrigger;
+  /** The caller's reason (envsync-trigger). */
+  readonly reason?: string;
+  /** Only these keys (SECRET_ROTATED). */
+  readonly keys?: readonly string[];
 }
 
 /** Runs the work in this invocation, or queues it for the background function when it is large. */
 export async function runOrQueue(run: RunRequest): Promise<Response> {
-  const { deps, settings, work, mode, note } = run;
+  const { deps, settings, work, mode, note, trigger } = run;
+  const reason = { ...(run.reason === undefined ? {} : { reason: run.reason }), ...(run.keys === undefined ? {} : { keys: run.keys }) };
   const storage = run.storage ?? (await deps.openStorage());
   const runId = randomUUID();
   const targets = targetsOf(work);
   if (shouldFanOut(targets.length)) {
     const url = backgroundUrl(run.request, deps.env, run.scheduled === true);
-    const progress = await dispatchToBackground({ runId, mode, targets }, { settings, storage, deps, url });
+    const progress = await dispatchToBackground({ runId, mode, targets, trigger, ...reason }, { settings, storage, deps, url });
     return jsonResponse(202, queuedBody(progress, note));
   }
   const budget = createBudget(run.scheduled === true ? functionBudgetsMs.scheduled : functionBudgetsMs.http, deps.now);
   const kind = run.scheduled === true ? 'scheduled' : 'http';
-  // What the budget cannot fit (Blobs writes included) goes to the background function.
+  // What the budget cannot fit (Blobs writes included) goes to the background function, with the
+  // run's trigger, reason and keys so its events and key scope stay the same.
   const handOff = (left: readonly TargetRef[]) =>
-    dispatchToBackground({ runId: randomUUID(), mode, targets: left }, { settings, storage, deps, url: backgroundUrl(run.request, deps.env, run.scheduled === true) });
-  const result = await runSync({ runId, mode, work, kind, handOff }, { settings, deps, storage, budget });
+    dispatchToBackground({ runId: randomUUID(), mode, targets: left, trigger, ...reason }, { settings, storage, deps, url: backgroundUrl(run.request, deps.env, run.scheduled === true) });
+  const result = await runSync({ runId, mode, work, kind, handOff, trigger, ...reason }, { settings, deps, storage, budget });
   return jsonResponse(200, syncBody(result, mode, note));
 }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { SyncError } from '../../errors.ts';
+import { maxReasonLength } from '../../core/trigger.ts';
+import { eventTypes } from '../../events/types.ts';
 import { providerIds } from '../../providers/index.ts';
 import { validate } from './body.ts';
 
@@ -34,7 +36,42 @@ export const ticketsQuerySchema = z.strictObject({
   target: targetId.optional(),
 });
 
+/** Query of envsync-events: `?type=` a comma-separated list of event types, `?target=`, `?limit=` (1-200). */
+export const eventsQuerySchema = z.strictObject({
+  type: z
+    .string()
+    .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''))
+    .pipe(z.array(z.enum(eventTypes, { error: `expected event types from: ${eventTypes.join(', ')}` })))
+    .optional(),
+  target: targetId.optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+const triggerKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,199}$/, 'expected variable names');
+const triggerReason = z.string().trim().max(maxReasonLength, `expected at most ${maxReasonLength} characters`).optional();
+
+/** Trigger types envsync-trigger accepts. */
+export const triggerTypes = ['SECRET_ROTATED', 'EMERGENCY_SYNC'] as const;
+
+/**
+ * Body of envsync-trigger: `{ "type": "SECRET_ROTATED", "keys": [...], "reason"? }` or
+ * `{ "type": "EMERGENCY_SYNC", "reason"? }`.
+ */
+export const triggerBodySchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('SECRET_ROTATED'), keys: z.array(triggerKey).min(1, 'expected at least one key').max(100, 'expected at most 100 keys'), reason: triggerReason }),
+    z.strictObject({ type: z.literal('EMERGENCY_SYNC'), reason: triggerReason }),
+  ],
+  { error: `expected "type" to be one of ${triggerTypes.join(', ')}` },
+);
+
 /** Body the background function receives from a fan-out. */
+/** `?key=` of envsync-vault: one variable name. */
+export const vaultQuerySchema = z.strictObject({
+  key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,199}$/, 'expected a variable name, e.g. ?key=RENDER_API_TOKEN'),
+});
+
 export const backgroundBodySchema = z.strictObject({ runId: z.string().regex(/^[A-Za-z0-9-]{1,100}$/) });
 
 /** The query string of a request as a plain object, for a strict schema. A repeated name is a 400. */

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { EnvSource } from '../../config/load.ts';
 import type { Settings } from '../../config/settings.ts';
 import { targetKey, type TargetRef } from '../../core/ledger.ts';
+import type { RunTrigger } from '../../core/trigger.ts';
 import { SyncError } from '../../errors.ts';
 import type { RunProgress, Storage } from '../../storage/types.ts';
 import { constantTimeEqual } from '../http/auth.ts';
@@ -83,6 +84,9 @@ export interface QueuedRun {
   readonly runId: string;
   readonly mode: 'dry-run' | 'enforce';
   readonly targets: readonly TargetRef[];
+  readonly trigger: RunTrigger;
+  readonly reason?: string;
+  readonly keys?: readonly string[];
 }
 
 /**
@@ -104,6 +108,9 @@ export async function dispatchToBackground(
     done: [],
     startedAt: now,
     updatedAt: now,
+    trigger: run.trigger,
+    ...(run.reason === undefined ? {} : { reason: run.reason }),
+    ...(run.keys === undefined ? {} : { keys: run.keys }),
   };
   await storage.runs.saveProgress(progress);
   const status = await postToBackground(run.runId, settings, deps, context.url);

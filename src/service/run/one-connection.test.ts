@@ -119,7 +119,7 @@ describe('writes are reserved only for the targets of the run still to come', ()
     w.render.seed('srv-7', { ...Object.fromEntries(Object.entries(stale).slice(0, 8)), OTHER: 'kept' });
     const context = await w.context(functionBudgetsMs.http);
 
-    const run = await runSync({ runId: 'run-one', mode: 'enforce', kind: 'http', work: [{ provider: 'render', targets: ['srv-7'] }] }, context);
+    const run = await runSync({ runId: 'run-one', mode: 'enforce', kind: 'http', trigger: 'api', work: [{ provider: 'render', targets: ['srv-7'] }] }, context);
 
     expect(run.results[0]).toMatchObject({ target: 'srv-7', applied: true, errors: [] });
     expect(w.render.counts()).toMatchObject({ 'PUT /services/{serviceId}/env-vars/{envVarKey}': 10 });
@@ -156,7 +156,7 @@ describe('providers run at the same time', () => {
     const hold = holdRenderUntilNetlify(w);
 
     const run = await runSync(
-      { runId: 'run-both', mode: 'enforce', kind: 'http', work: [{ provider: 'render', targets: ['srv-1'] }, { provider: 'netlify', targets: ['site-1'] }] },
+      { runId: 'run-both', mode: 'enforce', kind: 'http', trigger: 'api', work: [{ provider: 'render', targets: ['srv-1'] }, { provider: 'netlify', targets: ['site-1'] }] },
       await w.context(functionBudgetsMs.http),
     );
 

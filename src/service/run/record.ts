@@ -15,13 +15,14 @@ export function isBusyReport(report: SyncReport): boolean {
  * A storage failure here does not undo the sync, which has already happened, so it is returned as
  * a warning for the response instead of failing the request.
  */
-export async function recordReports(storage: Storage, reports: readonly SyncReport[], logger: Logger): Promise<string[]> {
+export async function recordReports(storage: Storage, reports: readonly SyncReport[], logger: Logger, options: { readonly tickets?: boolean } = {}): Promise<string[]> {
   const warnings: string[] = [];
   for (const report of reports) {
     if (isBusyReport(report)) continue;
     try {
       await storage.reports.save(report);
-      await storage.tickets.recordReport(report);
+      // A run over a few keys (SECRET_ROTATED) says nothing about the others: tickets stay as they are.
+      if (options.tickets !== false) await storage.tickets.recordReport(report);
     } catch (error) {
       const summary = summarizeError(error);
       logger.error('report.record_failed', { provider: report.provider, target: report.target, code: summary.code });

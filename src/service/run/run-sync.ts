@@ -6,7 +6,9 @@ import { syncProvider, type EngineDeps } from '../../core/engine.ts';
 import type { TargetRef } from '../../core/ledger.ts';
 import { createRedactor } from '../../core/redact.ts';
 import type { SyncReport } from '../../core/report.ts';
+import type { RunTrigger } from '../../core/trigger.ts';
 import { createTokenCache } from '../../discovery/index.ts';
+import { createPublisher, type Publisher } from '../../events/publish.ts';
 import type { Budget } from '../../http/budget.ts';
 import type { ProviderId } from '../../providers/index.ts';
 import type { RunProgress, Storage } from '../../storage/types.ts';
@@ -28,6 +30,15 @@ export interface SyncJob {
    * their own). Without it every target is started, as the background function itself does.
    */
   readonly handOff?: (targets: readonly TargetRef[]) => Promise<RunProgress>;
+  /** What started it, carried by its events. */
+  readonly trigger: RunTrigger;
+  /** The caller's reason (envsync-trigger), carried by its events. */
+  readonly reason?: string;
+  /**
+   * Only these keys (SECRET_ROTATED): the run writes them alone, deletes nothing, and leaves the
+   * tickets (which are about every key) as they are.
+   */
+  readonly keys?: readonly string[];
 }
 
 /** What a run needs around the engine. */
@@ -63,14 +74,18 @@ export type TargetSyncer = (provider: ProviderId, targets: readonly string[]) =>
  * @throws SyncError `canonical-invalid` when the canonical set cannot be loaded.
  */
 export async function prepareRun(
-  job: Omit<SyncJob, 'work'> & { readonly targets: readonly TargetRef[] },
+  job: Pick<SyncJob, 'runId' | 'mode' | 'kind' | 'keys'> & { readonly targets: readonly TargetRef[] },
   context: RunContext,
   hooks: Pick<EngineDeps, 'mayStart' | 'onTargetDone'> = {},
 ): Promise<TargetSyncer> {
-  const { settings, deps, storage, budget } = context;
+  const { deps, storage, budget } = context;
+  // A scoped run never deletes, whatever ENVSYNC_ALLOW_DELETIONS says.
+  const settings = job.keys === undefined ? context.settings : { ...context.settings, allowDeletions: false };
+  const onlyKeys = job.keys === undefined ? undefined : new Set(job.keys);
   const fetch = deps.fetch ?? globalThis.fetch;
   const logger = deps.logger.child({ runId: job.runId });
-  const canonical = await loadCanonical(settings, deps.env);
+  const loaded = await loadCanonical(settings, deps.env);
+  const canonical = onlyKeys === undefined ? loaded : { ...loaded, values: new Map([...loaded.values].filter(([key]) => onlyKeys.has(key))) };
   const tokens = createTokenCache({ settings, env: deps.env, fetch, readFile: readUtf8, logger });
   const runTargets: Record<string, string[]> = {};
   for (const target of job.targets) (runTargets[target.provider] ??= []).push(target.id);
@@ -102,6 +117,7 @@ export async function prepareRun(
         canonical,
         connections,
         redact,
+        ...(onlyKeys === undefined ? {} : { onlyKeys }),
         ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
         ...(guard === undefined ? {} : { guard }),
         ...(deps.now === undefined ? {} : { now: deps.now }),
@@ -141,7 +157,7 @@ export async function runSync(job: SyncJob, context: RunContext): Promise<SyncRu
     },
     onTargetDone: async (report) => {
       const recordingStarted = now();
-      warnings.push(...(await recordReports(context.storage, [report], context.deps.logger)));
+      warnings.push(...(await recordReports(context.storage, [report], context.deps.logger, { tickets: job.keys === undefined })));
       estimateMs = Math.max(estimateMs, report.durationMs + (now() - recordingStarted));
     },
   };
@@ -153,12 +169,32 @@ export async function runSync(job: SyncJob, context: RunContext): Promise<SyncRu
     return outcome.value;
   });
   const results = perProvider.flat();
+  warnings.push(...(await runPublisher(job, context).publish(results)));
   const run = { runId: job.runId, mode: job.mode, startedAt, finishedAt: stamp() };
   warnings.push(...(await recordRunHealth(context.storage, run, results, context.deps.logger)));
   const order = targetsOf(job.work).map((target) => `${target.provider}:${target.id}`);
   const left = [...notStarted].sort((a, b) => order.indexOf(`${a.provider}:${a.id}`) - order.indexOf(`${b.provider}:${b.id}`));
   const handedOff = left.length > 0 && job.handOff !== undefined ? await job.handOff(left) : undefined;
   return { runId: job.runId, results, warnings, ...(handedOff === undefined ? {} : { handedOff }) };
+}
+
+/** The run's event publisher (webhooks, Slack, the events log), bounded by the run's budget. */
+export function runPublisher(job: Pick<SyncJob, 'runId' | 'trigger' | 'reason' | 'keys'>, context: RunContext): Publisher {
+  const { deps, settings, storage, budget } = context;
+  const siteUrl = deps.env['URL'];
+  return createPublisher(
+    { trigger: job.trigger, ...(job.reason === undefined ? {} : { reason: job.reason }) },
+    {
+      settings,
+      storage,
+      fetch: deps.fetch ?? globalThis.fetch,
+      now: deps.now ?? Date.now,
+      logger: deps.logger.child({ runId: job.runId }),
+      remainingMs: () => budget.remainingMs(),
+      scope: job.keys === undefined ? 'full' : 'keys',
+      ...(siteUrl === undefined ? {} : { siteUrl }),
+    },
+  );
 }
 
 function readUtf8(path: string): Promise<string> {
