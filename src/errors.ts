@@ -25,6 +25,7 @@ export const errorCodes = [
   'unmanaged-lost',
   'budget-exhausted',
   'conflict',
+  'stale-plan',
   'disabled',
   'bad-request',
   'payload-too-large',

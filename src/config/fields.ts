@@ -135,3 +135,25 @@ export function choiceSetting<const T extends readonly [string, ...string[]]>(ch
     z.enum(choices, { error: `expected one of ${choices.join(', ')}` }),
   );
 }
+
+const durationUnitsMs: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * A duration setting: a whole number with a unit (`90s`, `30m`, `24h`, `7d`), or a bare number of
+ * seconds. Parsed to milliseconds, within bounds given in milliseconds.
+ */
+export function durationSetting(defaultValue: string, minMs: number, maxMs: number) {
+  return z.preprocess(
+    (value) => blankAsUndefined(value) ?? defaultValue,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^\d+\s*[smhd]?$/, 'expected a duration such as 30m, 24h or 7d (a bare number is seconds)')
+      .transform((value) => {
+        const unit = /[smhd]$/.exec(value)?.[0] ?? 's';
+        return Number.parseInt(value, 10) * (durationUnitsMs[unit] ?? 1_000);
+      })
+      .pipe(z.number().min(minMs, `expected at least ${minMs / 1_000} s`).max(maxMs, `expected at most ${maxMs / 86_400_000} days`)),
+  );
+}

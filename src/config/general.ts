@@ -6,6 +6,7 @@ import {
   booleanSetting,
   choiceSetting,
   csvSetting,
+  durationSetting,
   integerSetting,
   optionalSecureUrlSetting,
   optionalString,
@@ -81,6 +82,12 @@ export function generalShape(registry: RegistrySummary) {
     ENVSYNC_WEBHOOK_DEADLINE_MS: integerSetting(5_000, 200, 20_000),
     ENVSYNC_SLACK_WEBHOOK_URL: optionalSecureUrlSetting(),
     ENVSYNC_EVENTS_KEPT: integerSetting(500, 10, 5_000),
+    ENVSYNC_PLAN_TTL: durationSetting('24h', 60_000, 30 * 86_400_000),
+    ENVSYNC_REQUIRE_PLAN: booleanSetting(false),
+    ENVSYNC_ROLLBACK_KEY: optionalString(),
+    ENVSYNC_ROLLBACK_RUNS: integerSetting(20, 1, 1_000),
+    ENVSYNC_ROLLBACK_DAYS: integerSetting(30, 1, 3_650),
+    ENVSYNC_HISTORY_DAYS: integerSetting(90, 1, 3_650),
   };
 }
 
@@ -113,6 +120,10 @@ export function checkGeneral(raw: Readonly<Record<string, unknown>>, problem: Se
   }
   if (listOf(raw['ENVSYNC_WEBHOOK_URLS']).length > 0 && !set(webhookSecret)) {
     problem('ENVSYNC_WEBHOOK_SECRET', 'required when ENVSYNC_WEBHOOK_URLS is set: every webhook is signed with it (openssl rand -hex 32)');
+  }
+  const rollbackKey: unknown = raw['ENVSYNC_ROLLBACK_KEY'];
+  if (typeof rollbackKey === 'string' && rollbackKey.length < 16) {
+    problem('ENVSYNC_ROLLBACK_KEY', 'expected at least 16 characters (it encrypts the rollback snapshots); or leave it unset to derive the key from ENVSYNC_LEDGER_SECRET');
   }
   if (raw['ENVSYNC_ENABLED'] !== true) return;
   if (listOf(raw['ENVSYNC_INCLUDE_PREFIXES']).length === 0) {
@@ -162,6 +173,9 @@ export function resolveGeneral(raw: GeneralFields, reserved: readonly string[]) 
       slackWebhookUrl: raw.ENVSYNC_SLACK_WEBHOOK_URL,
       kept: raw.ENVSYNC_EVENTS_KEPT,
     },
+    plans: { ttlMs: raw.ENVSYNC_PLAN_TTL, required: raw.ENVSYNC_REQUIRE_PLAN },
+    rollback: { key: raw.ENVSYNC_ROLLBACK_KEY, runsKept: raw.ENVSYNC_ROLLBACK_RUNS, daysKept: raw.ENVSYNC_ROLLBACK_DAYS },
+    history: { daysKept: raw.ENVSYNC_HISTORY_DAYS },
     /**
      * Names that are EnvSync's own credentials or settings: every setting name, every provider
      * credential, and the vault keys. Never part of the canonical set, whatever the prefixes say.

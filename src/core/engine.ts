@@ -9,6 +9,7 @@ import type { EngineSettings, ProviderAdapter, ProviderConnection } from './adap
 import { createConnectionPool, lookUpProvider, type ConnectionPool, type ProviderLink } from './connections.ts';
 import type { ProviderSettings } from './provider-settings.ts';
 import { createKeyFilter, loadCanonical, type CanonicalSet } from './canonical.ts';
+import type { RunHooks } from './hooks.ts';
 import { createFingerprinter, type Ledger, type TargetRef } from './ledger.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import type { SyncReport } from './report.ts';
@@ -72,6 +73,8 @@ export interface SyncRequest {
   /** Restrict to these target ids (each must be configured); all configured targets by default. */
   readonly targets?: readonly string[];
   readonly runId?: string;
+  /** Bookkeeping hooks (reviewed plans, rollback snapshots and holds); see `./hooks.ts`. */
+  readonly hooks?: RunHooks;
 }
 
 /**
@@ -206,6 +209,8 @@ async function runTarget(
     // Saved by the target sync after every apply round, before the redeploy, with retries.
     saveLedger: (entries) => deps.ledger.save(target, entries),
     learnValues: (values) => redact.add(values),
+    target,
+    ...(request.hooks === undefined ? {} : { hooks: request.hooks }),
   });
   return result.report;
 }

@@ -90,7 +90,11 @@ export type SkipReason =
   /** The canonical value is empty and the provider rejects empty values. */
   | 'empty-value'
   /** The provider holds the value back from any plan (see {@link HeldValue}); `detail` says why. */
-  | 'held-by-provider';
+  | 'held-by-provider'
+  /** An apply of a reviewed plan (`planId`): the difference appeared after the plan was made, so it waits for the next run. */
+  | 'not-in-plan'
+  /** A rollback holds the slot at its restored value until the canonical value changes or the hold is released. */
+  | 'held';
 
 /** A difference the plan does not act on. */
 export interface SkippedChange {
@@ -101,6 +105,8 @@ export interface SkippedChange {
   readonly reason: SkipReason;
   /** For `held-by-provider`: the provider's reason. */
   readonly detail?: string;
+  /** For `held`: the runId of the rollback that holds the slot. */
+  readonly heldBy?: string;
 }
 
 /** The result of the diff: operations to run and differences left alone, both sorted by key. */

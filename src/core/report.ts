@@ -23,9 +23,11 @@ const skippedSchema = z.object({
   op: z.enum(['create', 'update', 'delete']),
   key: z.string(),
   context: z.string().optional(),
-  reason: z.enum(['deletions-disabled', 'not-owned', 'modified-since-written', 'empty-value', 'held-by-provider']),
+  reason: z.enum(['deletions-disabled', 'not-owned', 'modified-since-written', 'empty-value', 'held-by-provider', 'not-in-plan', 'held']),
   /** For `held-by-provider`: the provider's reason (`integration-managed`, `branch-specific`, ...). */
   detail: z.string().optional(),
+  /** For `held`: the runId of the rollback holding the slot. */
+  heldBy: z.string().optional(),
 });
 
 const warningSchema = z.object({
@@ -64,6 +66,16 @@ export const syncReportSchema = z.object({
   errors: z.array(errorSchema),
   /** What the provider's preflight found before writing (reserved names, size limits); absent when nothing. */
   warnings: z.array(warningSchema).optional(),
+  /** The stored plan of a dry-run (apply it with `{ "planId": ... }`), or the reviewed plan an apply carried out. */
+  planId: z.string().optional(),
+  /** For a rollback run: the run it undoes, and the slots it left alone (changed since, or never readable). */
+  rollback: z
+    .object({
+      undoes: z.string(),
+      changedSince: z.array(z.object({ key: z.string(), context: z.string(), why: z.string().optional() })),
+      unrestorable: z.array(z.object({ key: z.string(), context: z.string(), why: z.string().optional() })),
+    })
+    .optional(),
   /** Where the token came from, e.g. `env:RENDER_API_TOKEN`; absent when discovery failed. */
   tokenSource: z.string().optional(),
   /** Redeploy or rebuild requested after the changes (ENVSYNC_REDEPLOY). */
@@ -81,5 +93,13 @@ export type ReportChange = z.infer<typeof changeSchema>;
 
 /** Whether a report found the target equal to the canonical set, with nothing pending and no error. */
 export function isInSync(report: SyncReport): boolean {
-  return report.pending.length === 0 && report.errors.length === 0;
+  return report.pending.length === 0 && report.errors.length === 0 && !report.skipped.some(isWaiting);
+}
+
+/**
+ * Whether a skipped difference still stands between the target and the canonical set on purpose:
+ * held by a rollback, or left for the next run by a reviewed plan. Such a target is not in sync.
+ */
+export function isWaiting(skip: { readonly reason: string }): boolean {
+  return skip.reason === 'held' || skip.reason === 'not-in-plan';
 }

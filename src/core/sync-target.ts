@@ -5,7 +5,8 @@ import type { AppliedChange, ApplyOutcome, EngineSettings, ProviderAdapter, Prov
 import { diff, type DiffPolicy } from './diff.ts';
 import { confirmLanded } from './confirm-landed.ts';
 import { createLedgerKeeper } from './ledger-keeper.ts';
-import { indexLedger, pruneLedger, type Fingerprinter, type LedgerEntry, type LedgerSnapshot } from './ledger.ts';
+import type { PlanContext, RunHooks } from './hooks.ts';
+import { indexLedger, pruneLedger, type Fingerprinter, type LedgerEntry, type LedgerSnapshot, type TargetRef } from './ledger.ts';
 import { deletesOf, slotKey, type Plan, type PlannedChange, type PlanWarning, type RemoteState } from './plan.ts';
 import type { ReportChange, SyncReport } from './report.ts';
 
@@ -40,6 +41,10 @@ export interface TargetSyncInput {
   readonly learnValues?: (values: Iterable<string | undefined>) => void;
   /** Waits between ledger save attempts; injectable for tests. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Bookkeeping hooks of the run (reviewed plans, rollback); see `./hooks.ts`. */
+  readonly hooks?: RunHooks;
+  /** The target, for the hooks. */
+  readonly target?: TargetRef;
 }
 
 /** The part of a report a target sync produces, and the ledger it leaves behind. */
@@ -117,6 +122,8 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
       ledgerChanged = true;
       keeper.changed();
     }
+    const context = hookContext(input, remote, rounds);
+    if (input.hooks?.shapePlan !== undefined && context !== undefined) plan = input.hooks.shapePlan({ ...context, plan });
     const actionable = plan.changes.filter((change) => change.op !== 'noop');
     pending = actionable;
     errors = [];
@@ -126,6 +133,7 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
       errors = [{ code: 'deletion-refused', message: refusal }];
       break;
     }
+    if (input.hooks?.beforeApply !== undefined && context !== undefined) await input.hooks.beforeApply({ ...context, plan });
     for (const change of actionable) if (change.op !== 'delete') attempted.add(slotKey(change.key, change.context));
     let outcome: ApplyOutcome;
     try {
@@ -218,6 +226,11 @@ async function revealHidden(
     }
   }
   return { plan: next, remote: revealed, adopted };
+}
+
+function hookContext(input: TargetSyncInput, remote: RemoteState, round: number): Omit<PlanContext, 'plan'> | undefined {
+  if (input.target === undefined) return undefined;
+  return { target: input.target, remote, desired: input.desired, fingerprint: input.fingerprint, round };
 }
 
 function policyFor(input: TargetSyncInput, ledger: ReadonlyMap<string, LedgerEntry>): DiffPolicy {

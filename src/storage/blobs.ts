@@ -7,6 +7,10 @@ import { defaultStoreName } from './keys.ts';
 import { createBlobLedger } from './ledger.ts';
 import { createHealthStore } from './health.ts';
 import { createLockStore } from './locks.ts';
+import { createHistoryStore } from './history.ts';
+import { createHoldStore } from './holds.ts';
+import { createPlanStore } from './plans.ts';
+import { createSnapshotStore } from './snapshots.ts';
 import { createReportStore } from './reports.ts';
 import { createRunStateStore } from './runs.ts';
 import type { BlobStore, StoredBlob, WriteCondition, WriteOutcome } from './store.ts';
@@ -80,6 +84,10 @@ export function openBlobsStorage(options: BlobsStorageOptions = {}): BlobsStorag
     health: createHealthStore(store, { logger }),
     events: createEventLog(store, { logger, now, ...defined({ kept: retention.eventsKept }) }),
     alerts: createAlertStore(store, { logger }),
+    plans: createPlanStore(store, { logger, now }),
+    snapshots: createSnapshotStore(store, { logger, now }),
+    holds: createHoldStore(store, { logger }),
+    history: createHistoryStore(store, { logger, now }),
   };
 }
 

@@ -3,6 +3,10 @@ import type { RunTrigger } from '../core/trigger.ts';
 import type { SyncReport } from '../core/report.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { EventRecord, EventType } from '../events/types.ts';
+import type { HistoryStore } from './history.ts';
+import type { HoldStore } from './holds.ts';
+import type { PlanStore } from './plans.ts';
+import type { SnapshotStore } from './snapshots.ts';
 
 /**
  * What EnvSync keeps between invocations, as interfaces. `./blobs.ts` implements them on Netlify
@@ -208,4 +212,12 @@ export interface Storage {
   readonly health: HealthStore;
   readonly events: EventLog;
   readonly alerts: AlertStore;
+  /** Reviewed plans of dry-runs, applied by planId. */
+  readonly plans: PlanStore;
+  /** Encrypted prior states of the slots each run changed, for rollback. */
+  readonly snapshots: SnapshotStore;
+  /** Slots a rollback holds at their restored value. */
+  readonly holds: HoldStore;
+  /** Every change EnvSync made, key names only. */
+  readonly history: HistoryStore;
 }

@@ -39,7 +39,14 @@ export async function onSuccess({ utils, inputs }) {
   try {
     const response = await fetch(new URL('/.netlify/functions/envsync-apply-all', siteUrl), {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-envsync-trigger': 'deploy' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        // The change history records which deploy (and commit) started the sync.
+        'x-envsync-trigger': 'deploy',
+        ...(process.env.DEPLOY_ID ? { 'x-envsync-deploy-id': process.env.DEPLOY_ID } : {}),
+        ...(process.env.COMMIT_REF ? { 'x-envsync-commit': process.env.COMMIT_REF } : {}),
+      },
       body: '{}',
       signal: AbortSignal.timeout(timeoutMs),
     });

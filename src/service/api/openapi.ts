@@ -1,3 +1,4 @@
+import { historyResponseSchema, releaseResponseSchema, rollbackResponseSchema } from '../http/trust-schemas.ts';
 import { z } from 'zod';
 import { syncReportSchema } from '../../core/report.ts';
 import { errorCodes, type ErrorCode } from '../../errors.ts';
@@ -49,6 +50,9 @@ function componentSchemas(): Json {
     ['TicketsResponse', ticketsBodySchema],
     ['EventsResponse', eventsBodySchema],
     ['VaultResponse', vaultBodySchema],
+    ['RollbackResponse', rollbackResponseSchema],
+    ['ReleaseResponse', releaseResponseSchema],
+    ['HistoryResponse', historyResponseSchema],
   ];
   for (const [id, schema] of named) output.add(schema, { id });
   const { schemas } = z.toJSONSchema(output, { io: 'output', target: 'draft-2020-12', uri: componentRef, unrepresentable: 'any' }) as { schemas: Record<string, Json> };
@@ -85,7 +89,7 @@ const errorTexts: Record<number, string> = {
   403: 'A read token on an endpoint that changes targets: send the API token.',
   404: 'An unknown or missing provider, an extra path segment, an unknown run.',
   405: 'A wrong method; the `Allow` header names the right one.',
-  409: 'Another sync holds every target of the request.',
+  409: 'Another sync holds every target of the request, or (apply by planId) the reviewed plan is stale: `stale-plan` with `moved`.',
   413: 'A body over 16 KiB.',
   500: 'Invalid settings or canonical set (every problem is listed), storage unavailable, or a bug.',
   503: 'EnvSync is disabled (ENVSYNC_ENABLED), or the provider is not in ENVSYNC_TARGETS.',

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { historyQuerySchema } from '../endpoints/history.ts';
+import { rollbackBodySchema } from '../endpoints/rollback.ts';
 import { backgroundBodySchema, eventsQuerySchema, runsQuerySchema, syncBodySchema, ticketsQuerySchema, triggerBodySchema, vaultQuerySchema } from '../http/inputs.ts';
 
 /**
@@ -12,7 +14,18 @@ import { backgroundBodySchema, eventsQuerySchema, runsQuerySchema, syncBodySchem
 export type Access = 'public' | 'optional' | 'read' | 'write' | 'signature' | 'vault';
 
 /** Names of the response schemas in `./schemas.ts`, as components of the document. */
-export type ResponseSchemaName = 'HealthBody' | 'SyncResponse' | 'QueuedResponse' | 'RunsResponse' | 'ProgressResponse' | 'TicketsResponse' | 'EventsResponse' | 'VaultResponse';
+export type ResponseSchemaName =
+  | 'HealthBody'
+  | 'SyncResponse'
+  | 'QueuedResponse'
+  | 'RunsResponse'
+  | 'ProgressResponse'
+  | 'TicketsResponse'
+  | 'RollbackResponse'
+  | 'ReleaseResponse'
+  | 'HistoryResponse'
+  | 'EventsResponse'
+  | 'VaultResponse';
 
 /** One operation. */
 export interface Operation {
@@ -100,6 +113,29 @@ export const operations: readonly Operation[] = [
     access: 'read',
     query: ticketsQuerySchema,
     success: { 200: 'TicketsResponse' },
+    errors: readErrors,
+  },
+  {
+    method: 'post',
+    path: '/.netlify/functions/envsync-rollback',
+    operationId: 'rollback',
+    summary: 'Roll a run back, or release a rollback hold',
+    description:
+      '`{ runId, target?, dryRun?, force?, reason? }` puts every slot the run changed back to its prior state (from its encrypted snapshot) and holds the restored slots; `dryRun` shows the plan and writes nothing. `{ release: target }` ends a hold (answered with ReleaseResponse). See docs/trust.md.',
+    access: 'write',
+    body: rollbackBodySchema,
+    success: { 200: 'RollbackResponse' },
+    errors: syncErrors,
+  },
+  {
+    method: 'get',
+    path: '/.netlify/functions/envsync-history',
+    operationId: 'history',
+    summary: 'The change history of one key',
+    description: 'Every change EnvSync made to `key` on every target, newest first, key names and fingerprint prefixes only; `cursor` is the previous page\'s `next`. See docs/trust.md.',
+    access: 'read',
+    query: historyQuerySchema,
+    success: { 200: 'HistoryResponse' },
     errors: readErrors,
   },
   {

@@ -130,7 +130,7 @@ export async function processRun(queued: RunProgress, context: RunContext, lease
   }
 
   const publisher = runPublisher(
-    { runId: queued.runId, trigger: queued.trigger ?? 'api', ...(queued.reason === undefined ? {} : { reason: queued.reason }), ...(queued.keys === undefined ? {} : { keys: queued.keys }) },
+    { runId: queued.runId, kind: 'background', trigger: queued.trigger ?? 'api', ...(queued.reason === undefined ? {} : { reason: queued.reason }), ...(queued.keys === undefined ? {} : { keys: queued.keys }) },
     context,
   );
   let outOfTime = false;

@@ -16,8 +16,11 @@ const targetId = z
   .max(200)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a service or site id (letters, digits, ., _ and -)');
 
-/** Body of dry-run, apply and apply-all: optionally one target. */
-export const syncBodySchema = z.strictObject({ target: targetId.optional() });
+/** A planId as a dry-run returns it; anything else of this shape that is not stored is a 404. */
+export const planIdInput = z.string().min(1).max(100).regex(/^[A-Za-z0-9-]+$/, 'expected a planId as returned by a dry-run');
+
+/** Body of dry-run, apply and apply-all: optionally one target; for the applies, optionally a reviewed plan. */
+export const syncBodySchema = z.strictObject({ target: targetId.optional(), planId: planIdInput.optional() });
 
 const syncQuerySchema = z.strictObject({ target: targetId.optional(), provider: z.string().optional() });
 

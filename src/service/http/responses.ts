@@ -15,6 +15,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   'not-found': 404,
   'method-not-allowed': 405,
   conflict: 409,
+  'stale-plan': 409,
   disabled: 503,
   'config-invalid': 500,
   'canonical-invalid': 500,

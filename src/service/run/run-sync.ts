@@ -3,6 +3,7 @@ import type { Settings } from '../../config/settings.ts';
 import { loadCanonical } from '../../core/canonical.ts';
 import { createConnectionPool } from '../../core/connections.ts';
 import { syncProvider, type EngineDeps } from '../../core/engine.ts';
+import type { RunHooks } from '../../core/hooks.ts';
 import type { TargetRef } from '../../core/ledger.ts';
 import { createRedactor } from '../../core/redact.ts';
 import type { SyncReport } from '../../core/report.ts';
@@ -14,6 +15,7 @@ import type { ProviderId } from '../../providers/index.ts';
 import type { RunProgress, Storage } from '../../storage/types.ts';
 import { defaultLeaseTtlMs } from '../../storage/locks.ts';
 import type { FunctionKind, ServiceDeps } from '../deps.ts';
+import { combineHooks, openBookkeeping, type RunMeta } from './bookkeeping.ts';
 import { createLockGuard } from './lock-guard.ts';
 import { recordReports, recordRunHealth } from './record.ts';
 import { targetsOf, type ProviderWork } from './work.ts';
@@ -30,10 +32,20 @@ export interface SyncJob {
    * their own). Without it every target is started, as the background function itself does.
    */
   readonly handOff?: (targets: readonly TargetRef[]) => Promise<RunProgress>;
-  /** What started it, carried by its events. */
-  readonly trigger: RunTrigger;
-  /** The caller's reason (envsync-trigger), carried by its events. */
+  /** What started it, carried by its events and the change history. @default 'api' ('schedule' for the scheduled kind, 'rollback' with `undoes`) */
+  readonly trigger?: RunTrigger;
+  /** The caller's reason (envsync-trigger, rollback), carried by its events and the change history. */
   readonly reason?: string;
+  /** For deploy triggers: the deploy and its commit, for the change history. */
+  readonly deployId?: string;
+  readonly commit?: string;
+  /** Bookkeeping hooks for the engine (reviewed plans), beside the run's own (rollback snapshots and holds). */
+  readonly hooks?: RunHooks;
+  /** The reviewed plan this run made (dry-run) or carries out (apply), put on every report. */
+  readonly planId?: string;
+  /** For a rollback: the run it undoes, and the prior values it writes (they take the canonical values' place). */
+  readonly undoes?: string;
+  readonly values?: ReadonlyMap<string, string>;
   /**
    * Only these keys (SECRET_ROTATED): the run writes them alone, deletes nothing, and leaves the
    * tickets (which are about every key) as they are.
@@ -74,7 +86,7 @@ export type TargetSyncer = (provider: ProviderId, targets: readonly string[]) =>
  * @throws SyncError `canonical-invalid` when the canonical set cannot be loaded.
  */
 export async function prepareRun(
-  job: Pick<SyncJob, 'runId' | 'mode' | 'kind' | 'keys'> & { readonly targets: readonly TargetRef[] },
+  job: Omit<SyncJob, 'work' | 'handOff'> & { readonly targets: readonly TargetRef[] },
   context: RunContext,
   hooks: Pick<EngineDeps, 'mayStart' | 'onTargetDone'> = {},
 ): Promise<TargetSyncer> {
@@ -85,7 +97,11 @@ export async function prepareRun(
   const fetch = deps.fetch ?? globalThis.fetch;
   const logger = deps.logger.child({ runId: job.runId });
   const loaded = await loadCanonical(settings, deps.env);
-  const canonical = onlyKeys === undefined ? loaded : { ...loaded, values: new Map([...loaded.values].filter(([key]) => onlyKeys.has(key))) };
+  const merged = job.values === undefined ? loaded : { ...loaded, values: new Map([...loaded.values, ...job.values]) };
+  const canonical = onlyKeys === undefined ? merged : { ...merged, values: new Map([...merged.values].filter(([key]) => onlyKeys.has(key))) };
+  const now = deps.now ?? Date.now;
+  const bookkeeping = await openBookkeeping(metaOf(job), storage, settings, logger, now);
+  const runHooks = combineHooks(bookkeeping.hooks, job.hooks);
   const tokens = createTokenCache({ settings, env: deps.env, fetch, readFile: readUtf8, logger });
   const runTargets: Record<string, string[]> = {};
   for (const target of job.targets) (runTargets[target.provider] ??= []).push(target.id);
@@ -103,9 +119,20 @@ export async function prepareRun(
   });
   const guard =
     job.mode === 'enforce' ? createLockGuard(storage.locks, `${job.kind}:${job.runId}`, defaultLeaseTtlMs, deps.adapters, logger) : undefined;
-  return (provider, targets) =>
-    syncProvider(
-      { provider, mode: job.mode, targets, runId: job.runId },
+  // Each report gets the plan id and the target's bookkeeping (history, released holds) as soon as
+  // its target is done, before the caller records it: a history or hold that could not be stored is
+  // the target's error, visible in the report and its ticket.
+  const finished = new Map<string, SyncReport>();
+  const finish = async (report: SyncReport): Promise<SyncReport> => {
+    const stamped = job.planId === undefined ? report : { ...report, planId: job.planId };
+    const problems = await bookkeeping.flush([stamped]);
+    const done = problems.length === 0 ? stamped : { ...stamped, errors: [...stamped.errors, ...problems.map((problem) => problem.error)] };
+    finished.set(`${done.provider}:${done.target}`, done);
+    return done;
+  };
+  return async (provider, targets) => {
+    const reports = await syncProvider(
+      { provider, mode: job.mode, targets, runId: job.runId, hooks: runHooks },
       {
         settings,
         env: deps.env,
@@ -121,9 +148,32 @@ export async function prepareRun(
         ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
         ...(guard === undefined ? {} : { guard }),
         ...(deps.now === undefined ? {} : { now: deps.now }),
-        ...hooks,
+        ...(hooks.mayStart === undefined ? {} : { mayStart: hooks.mayStart }),
+        onTargetDone: async (report) => {
+          await hooks.onTargetDone?.(await finish(report));
+        },
       },
     );
+    return reports.map((report) => finished.get(`${report.provider}:${report.target}`) ?? report);
+  };
+}
+
+/** What started a job, when the caller did not say. */
+function triggerOf(job: Pick<SyncJob, 'trigger' | 'undoes' | 'kind'>): RunTrigger {
+  return job.trigger ?? (job.undoes !== undefined ? 'rollback' : job.kind === 'scheduled' ? 'schedule' : 'api');
+}
+
+/** The history's view of a job. */
+function metaOf(job: Omit<SyncJob, 'work' | 'handOff'>): RunMeta {
+  return {
+    runId: job.runId,
+    mode: job.mode,
+    trigger: triggerOf(job),
+    ...(job.reason === undefined ? {} : { reason: job.reason }),
+    ...(job.deployId === undefined ? {} : { deployId: job.deployId }),
+    ...(job.commit === undefined ? {} : { commit: job.commit }),
+    ...(job.undoes === undefined ? {} : { undoes: job.undoes }),
+  };
 }
 
 /**
@@ -141,8 +191,13 @@ export const firstTargetEstimateMs = 5_000;
  * flight. A target starts only when the budget still fits the longest target seen so far (Blobs
  * writes included); those that do not fit are handed to `job.handOff` (the background function)
  * instead of being cut off. Results keep the job's order.
+ *
+ * With `record: false` nothing is recorded (reports, tickets, events, health): the check pass of a
+ * reviewed plan leaves no trace, and a dry-run records its reports once its plan is stored
+ * (with {@link recordReports} and {@link finishRun}).
  */
-export async function runSync(job: SyncJob, context: RunContext): Promise<SyncRun> {
+export async function runSync(job: SyncJob, context: RunContext, options: { readonly record?: boolean } = {}): Promise<SyncRun> {
+  const record = options.record !== false;
   const now = context.deps.now ?? Date.now;
   const stamp = () => new Date(now()).toISOString();
   const startedAt = stamp();
@@ -156,6 +211,7 @@ export async function runSync(job: SyncJob, context: RunContext): Promise<SyncRu
       return false;
     },
     onTargetDone: async (report) => {
+      if (!record) return;
       const recordingStarted = now();
       warnings.push(...(await recordReports(context.storage, [report], context.deps.logger, { tickets: job.keys === undefined })));
       estimateMs = Math.max(estimateMs, report.durationMs + (now() - recordingStarted));
@@ -169,21 +225,31 @@ export async function runSync(job: SyncJob, context: RunContext): Promise<SyncRu
     return outcome.value;
   });
   const results = perProvider.flat();
-  warnings.push(...(await runPublisher(job, context).publish(results)));
-  const run = { runId: job.runId, mode: job.mode, startedAt, finishedAt: stamp() };
-  warnings.push(...(await recordRunHealth(context.storage, run, results, context.deps.logger)));
+  if (record) warnings.push(...(await finishRun(job, context, results, startedAt)));
   const order = targetsOf(job.work).map((target) => `${target.provider}:${target.id}`);
   const left = [...notStarted].sort((a, b) => order.indexOf(`${a.provider}:${a.id}`) - order.indexOf(`${b.provider}:${b.id}`));
   const handedOff = left.length > 0 && job.handOff !== undefined ? await job.handOff(left) : undefined;
   return { runId: job.runId, results, warnings, ...(handedOff === undefined ? {} : { handedOff }) };
 }
 
+/**
+ * What a run does once its targets are done: publishes its events (webhooks, Slack, the events
+ * log) and merges it into the health record. Returns storage warnings.
+ */
+export async function finishRun(job: Pick<SyncJob, 'runId' | 'mode' | 'kind' | 'trigger' | 'undoes' | 'reason' | 'keys'>, context: RunContext, results: readonly SyncReport[], startedAt: string): Promise<string[]> {
+  const now = context.deps.now ?? Date.now;
+  const warnings = await runPublisher(job, context).publish(results);
+  const run = { runId: job.runId, mode: job.mode, startedAt, finishedAt: new Date(now()).toISOString() };
+  warnings.push(...(await recordRunHealth(context.storage, run, results, context.deps.logger)));
+  return warnings;
+}
+
 /** The run's event publisher (webhooks, Slack, the events log), bounded by the run's budget. */
-export function runPublisher(job: Pick<SyncJob, 'runId' | 'trigger' | 'reason' | 'keys'>, context: RunContext): Publisher {
+export function runPublisher(job: Pick<SyncJob, 'runId' | 'kind' | 'trigger' | 'undoes' | 'reason' | 'keys'>, context: RunContext): Publisher {
   const { deps, settings, storage, budget } = context;
   const siteUrl = deps.env['URL'];
   return createPublisher(
-    { trigger: job.trigger, ...(job.reason === undefined ? {} : { reason: job.reason }) },
+    { trigger: triggerOf(job), ...(job.reason === undefined ? {} : { reason: job.reason }) },
     {
       settings,
       storage,
