@@ -135,7 +135,7 @@ function stillAsWritten(current: RemoteValue, entry: LedgerEntry, policy: DiffPo
 }
 
 /** Whether the provider changed the variable after EnvSync's last write to it. */
-function changedSinceWrite(current: RemoteValue, entry: LedgerEntry): boolean {
+export function changedSinceWrite(current: RemoteValue, entry: LedgerEntry): boolean {
   if (current.updatedAt === undefined) return false;
   const remoteTime = Date.parse(current.updatedAt);
   if (!Number.isFinite(remoteTime)) return false;

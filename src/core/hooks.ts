@@ -19,6 +19,12 @@ export interface PlanContext {
   readonly fingerprint: Fingerprinter;
   /** 1 for the first read of the target, 2+ for re-reads after retryable failures. */
   readonly round: number;
+  /**
+   * What a hidden value (a Vercel `encrypted` record, a Netlify secret) is known to be: the
+   * ledger's fingerprint of EnvSync's last write to the slot, when the provider's `updated_at` has
+   * not moved since. `undefined` for readable values and for hidden ones changed by someone else.
+   */
+  readonly hiddenFingerprint?: (key: string, context: string) => string | undefined;
 }
 
 /** The hooks; every one is optional. */

@@ -55,9 +55,15 @@ export interface RollbackPlan {
 /**
  * Plans a rollback. A slot is changed back only when it still holds what the run wrote (its
  * fingerprint matches), so a value someone changed since is not overwritten; `force` overrides
- * that. A hidden current value cannot be compared, so it counts as changed since.
+ * that. A hidden current value is compared through the ledger (`hiddenFingerprint`); without it,
+ * or when the provider changed it since EnvSync's write, it counts as changed since.
  */
-export function planRollback(slots: readonly RollbackSlot[], remote: RemoteState, fingerprint: Fingerprinter, options: { readonly force: boolean }): RollbackPlan {
+export function planRollback(
+  slots: readonly RollbackSlot[],
+  remote: RemoteState,
+  fingerprint: Fingerprinter,
+  options: { readonly force: boolean; readonly hiddenFingerprint?: (key: string, context: string) => string | undefined },
+): RollbackPlan {
   const bySlot = new Map(remote.values.map((value) => [slotKey(value.key, value.context), value]));
   const values = new Map<string, string>();
   const changes: PlannedChange[] = [];
@@ -75,8 +81,8 @@ export function planRollback(slots: readonly RollbackSlot[], remote: RemoteState
       add(slot, 'unchanged');
       continue;
     }
-    if (!options.force && !holdsWhatRunWrote(slot, current, fingerprint)) {
-      add(slot, 'changed-since', current?.value === undefined && current !== undefined ? 'the current value is hidden, so it cannot be compared' : 'the value changed again after the run');
+    if (!options.force && !holdsWhatRunWrote(slot, current, fingerprint, options.hiddenFingerprint)) {
+      add(slot, 'changed-since', current?.value === undefined && current !== undefined ? 'the current value is hidden and EnvSync cannot confirm it is still what the run wrote (the provider changed it since, or the ledger has no record of it)' : 'the value changed again after the run');
       continue;
     }
     if (prior === undefined) {
@@ -96,9 +102,21 @@ export function planRollback(slots: readonly RollbackSlot[], remote: RemoteState
   return { plan: { changes: changes.sort(byKeyThenContext), skipped: [] }, values, outcomes };
 }
 
-function holdsWhatRunWrote(slot: RollbackSlot, current: RemoteValue | undefined, fingerprint: Fingerprinter): boolean {
+/**
+ * Whether the slot still holds what the run wrote: a readable value by its fingerprint, a hidden one
+ * (Vercel `encrypted`, a Netlify secret) by the ledger's fingerprint of EnvSync's last write, valid
+ * only while the provider's `updated_at` has not moved since.
+ */
+function holdsWhatRunWrote(
+  slot: RollbackSlot,
+  current: RemoteValue | undefined,
+  fingerprint: Fingerprinter,
+  hiddenFingerprint: ((key: string, context: string) => string | undefined) | undefined,
+): boolean {
   if (slot.after === null) return current === undefined;
-  return current?.value !== undefined && fingerprint(slot.key, current.value) === slot.after;
+  if (current === undefined) return false;
+  if (current.value === undefined) return hiddenFingerprint?.(slot.key, slot.context) === slot.after;
+  return fingerprint(slot.key, current.value) === slot.after;
 }
 
 function byKeyThenContext(a: { key: string; context: string }, b: { key: string; context: string }): number {

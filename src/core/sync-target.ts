@@ -2,7 +2,7 @@ import { summarizeError, type ErrorSummary } from '../errors.ts';
 import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AppliedChange, ApplyOutcome, EngineSettings, ProviderAdapter, ProviderConnection } from './adapter.ts';
-import { diff, type DiffPolicy } from './diff.ts';
+import { changedSinceWrite, diff, type DiffPolicy } from './diff.ts';
 import { confirmLanded } from './confirm-landed.ts';
 import { createLedgerKeeper } from './ledger-keeper.ts';
 import type { PlanContext, RunHooks } from './hooks.ts';
@@ -122,7 +122,7 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
       ledgerChanged = true;
       keeper.changed();
     }
-    const context = hookContext(input, remote, rounds);
+    const context = hookContext(input, remote, rounds, ledger);
     if (input.hooks?.shapePlan !== undefined && context !== undefined) plan = input.hooks.shapePlan({ ...context, plan });
     const actionable = plan.changes.filter((change) => change.op !== 'noop');
     pending = actionable;
@@ -133,7 +133,10 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
       errors = [{ code: 'deletion-refused', message: refusal }];
       break;
     }
-    if (input.hooks?.beforeApply !== undefined && context !== undefined) await input.hooks.beforeApply({ ...context, plan });
+    if (input.hooks?.beforeApply !== undefined && context !== undefined) {
+      const before = await revealPriorValues(input, connection, plan, context.remote);
+      await input.hooks.beforeApply({ ...context, remote: before, plan });
+    }
     for (const change of actionable) if (change.op !== 'delete') attempted.add(slotKey(change.key, change.context));
     let outcome: ApplyOutcome;
     try {
@@ -228,9 +231,38 @@ async function revealHidden(
   return { plan: next, remote: revealed, adopted };
 }
 
-function hookContext(input: TargetSyncInput, remote: RemoteState, round: number): Omit<PlanContext, 'plan'> | undefined {
+/**
+ * The state a rollback snapshot records: the remote state with the hidden prior values of the slots
+ * about to be overwritten or deleted read through the provider's `reveal` (Vercel's per-record GET
+ * of `encrypted` values: one request per record about to change), so they can be restored. Values
+ * no provider lets EnvSync read (Netlify secrets, Vercel `sensitive`) stay unreadable and the
+ * rollback plan says so. A failed read is not fatal: the slots are then snapshotted as unreadable.
+ */
+async function revealPriorValues(input: TargetSyncInput, connection: ProviderConnection, plan: Plan, remote: RemoteState): Promise<RemoteState> {
+  if (connection.reveal === undefined) return remote;
+  const hidden = new Set(remote.values.filter((value) => value.value === undefined).map((value) => slotKey(value.key, value.context)));
+  const slots = plan.changes.filter((change) => (change.op === 'update' || change.op === 'delete') && hidden.has(slotKey(change.key, change.context)));
+  if (slots.length === 0) return remote;
+  try {
+    const revealed = await connection.reveal(input.targetId, remote, slots);
+    input.learnValues?.(revealed.values.map((value) => value.value));
+    return revealed;
+  } catch (error) {
+    input.logger.warn('sync.snapshot_reveal_failed', { target: input.targetId, code: summarizeError(error).code });
+    return remote;
+  }
+}
+
+function hookContext(input: TargetSyncInput, remote: RemoteState, round: number, ledger: ReadonlyMap<string, LedgerEntry>): Omit<PlanContext, 'plan'> | undefined {
   if (input.target === undefined) return undefined;
-  return { target: input.target, remote, desired: input.desired, fingerprint: input.fingerprint, round };
+  const hidden = new Map(remote.values.filter((value) => value.value === undefined).map((value) => [slotKey(value.key, value.context), value]));
+  const hiddenFingerprint = (key: string, context: string) => {
+    const slot = slotKey(key, context);
+    const current = hidden.get(slot);
+    const entry = ledger.get(slot);
+    return current === undefined || entry === undefined || changedSinceWrite(current, entry) ? undefined : entry.fingerprint;
+  };
+  return { target: input.target, remote, desired: input.desired, fingerprint: input.fingerprint, round, hiddenFingerprint };
 }
 
 function policyFor(input: TargetSyncInput, ledger: ReadonlyMap<string, LedgerEntry>): DiffPolicy {

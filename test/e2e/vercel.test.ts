@@ -14,6 +14,7 @@ let emulator: Emulator;
 let runtime: Runtime;
 let secrets: string[];
 const [project = ''] = demoTargets.vercel;
+let dashboardRepairRunId = '';
 
 beforeAll(async () => {
   emulator = await startEmulator();
@@ -106,10 +107,27 @@ describe('a Vercel project end to end', () => {
     const record = emulator.vercel.records(project).find((candidate) => candidate.key === 'APP_SUPPORT_EMAIL');
     emulator.vercel.editInDashboard(project, record?.id ?? '', 'someone@else.example');
 
+    const decryptsBefore = emulator.vercel.count('GET /v1/projects/{p}/env/{id}');
+
     const result = await authed('POST', fn('apply', '/vercel'));
 
     const [report] = reportsOf(result);
     expect(report?.changes.filter((change) => change.key === 'APP_SUPPORT_EMAIL').map((change) => change.reason)).toEqual(['drift', 'drift', 'drift']);
     expect(emulator.vercel.valuesFor(project, 'production')['APP_SUPPORT_EMAIL']).toBe(demoCanonical['APP_SUPPORT_EMAIL']);
+    // The encrypted record's value before the write is read once (one record, three environments) for the rollback snapshot.
+    expect(emulator.vercel.count('GET /v1/projects/{p}/env/{id}') - decryptsBefore).toBe(1);
+    dashboardRepairRunId = (result.json as { runId: string }).runId;
+  });
+
+  it('a rollback of that run restores the encrypted value edited in the dashboard, snapshotted before it was overwritten', async () => {
+    const result = await runtime.call('POST', fn('rollback'), { token: apiToken, body: { runId: dashboardRepairRunId, target: project } });
+
+    expect(result.status, result.text).toBe(200);
+    const slots = (result.json as { targets: { slots: { key: string; action: string }[] }[] }).targets.flatMap((item) => item.slots);
+    expect(slots.filter((slot) => slot.key === 'APP_SUPPORT_EMAIL').map((slot) => slot.action)).toEqual(['restore', 'restore', 'restore']);
+    for (const target of ['production', 'preview', 'development']) {
+      expect(emulator.vercel.valuesFor(project, target)['APP_SUPPORT_EMAIL']).toBe('someone@else.example');
+    }
+    expectNoSecret(result);
   });
 });

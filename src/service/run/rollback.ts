@@ -77,7 +77,7 @@ export async function rollbackRun(request: RollbackRequest, deps: ServiceDeps, s
     const values = priorValues(snapshot);
     const hooks: RunHooks = {
       shapePlan(context) {
-        const rollback = planRollback(snapshot.slots, context.remote, context.fingerprint, { force: request.force });
+        const rollback = planRollback(snapshot.slots, context.remote, context.fingerprint, { force: request.force, ...(context.hiddenFingerprint === undefined ? {} : { hiddenFingerprint: context.hiddenFingerprint }) });
         if (context.round === 1) outcomes.set(targetKey(context.target), rollback.outcomes);
         return rollback.plan;
       },
