@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SyncReport } from '../core/report.ts';
+import { isWaiting, type SyncReport } from '../core/report.ts';
 import type { RunTrigger } from '../core/trigger.ts';
 import { maxEventKeys, type EnvSyncEvent, type EventType, type Outcome } from './types.ts';
 
@@ -19,6 +19,8 @@ export function outcomeOf(report: SyncReport): Outcome {
   if (isBusy(report)) return 'busy';
   if (report.refusal !== undefined) return 'refused';
   const troubled = report.pending.length > 0 || report.errors.length > 0;
+  // Held by a rollback: not equal to the canonical set, on purpose (health and tickets say so too).
+  if (!troubled && report.skipped.some((skip) => skip.reason === 'held')) return 'held';
   if (report.applied) return troubled ? 'partial' : 'applied';
   if (report.mode === 'dry-run' && report.pending.length > 0) return 'planned';
   if (report.errors.length > 0) return 'failed';
@@ -34,6 +36,7 @@ export function outcomeOf(report: SyncReport): Outcome {
 export function eventsOfReport(report: SyncReport, meta: RunMeta, at: string, newId: () => string = randomUUID): EnvSyncEvent[] {
   const outcome = outcomeOf(report);
   const pendingKeys = report.pending.map((change) => change.key);
+  const waitingKeys = report.skipped.filter(isWaiting).map((skip) => skip.key);
   const changedKeys = report.changes.filter((change) => change.op !== 'noop').map((change) => change.key);
   const errorKeys = report.errors.flatMap((error) => (error.key === undefined ? [] : [error.key]));
   const make = (type: EventType, keys: readonly string[]): EnvSyncEvent => {
@@ -63,7 +66,7 @@ export function eventsOfReport(report: SyncReport, meta: RunMeta, at: string, ne
   };
   const events: EnvSyncEvent[] = [];
   if (outcome !== 'busy' && report.pending.length > 0) events.push(make('ENVSYNC_DRIFT_DETECTED', pendingKeys));
-  events.push(make('ENVSYNC_COMPLETE', [...changedKeys, ...pendingKeys]));
+  events.push(make('ENVSYNC_COMPLETE', [...changedKeys, ...pendingKeys, ...waitingKeys]));
   if (outcome !== 'busy' && report.errors.length > 0) events.push(make('ENVSYNC_FAILED', errorKeys));
   return events;
 }

@@ -72,7 +72,9 @@ function alertMessage(report: SyncReport, draft: TicketDraft, link: string | und
   const title = draft.kind === 'drift' ? `EnvSync: drift on ${where}` : `EnvSync: sync failed on ${where}`;
   const text =
     draft.kind === 'drift'
-      ? `${title}: ${report.pending.length} change(s) pending (${report.mode === 'dry-run' ? 'dry-run mode' : report.refusal !== undefined ? 'refused' : 'not applied'})`
+      ? report.pending.length === 0
+        ? `${title}: ${draft.keys.length} key(s) held by a rollback or waiting for the next run`
+        : `${title}: ${report.pending.length} change(s) pending (${report.mode === 'dry-run' ? 'dry-run mode' : report.refusal !== undefined ? 'refused' : 'not applied'})`
       : `${title}: ${draft.codes.join(', ')}`;
   const shown = draft.keys.slice(0, maxSlackKeys).map((key) => `\`${escape(key)}\``);
   const more = draft.keys.length > maxSlackKeys ? ` and ${draft.keys.length - maxSlackKeys} more` : '';

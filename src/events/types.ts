@@ -18,9 +18,10 @@ export type EventType = (typeof eventTypes)[number];
  * `in-sync` nothing to do; `applied` changes written, now in sync; `partial` some written, some
  * left pending or failed; `planned` dry-run with differences; `refused` a plan blocked by the
  * deletion guard; `failed` nothing could be done (discovery, read or every write failed);
- * `busy` another run held the target's lock, nothing was read or written.
+ * `busy` another run held the target's lock, nothing was read or written;
+ * `held` nothing failed or is pending, but a rollback holds some slots at their restored value.
  */
-export const outcomes = ['in-sync', 'applied', 'partial', 'planned', 'refused', 'failed', 'busy'] as const;
+export const outcomes = ['in-sync', 'applied', 'partial', 'planned', 'refused', 'failed', 'busy', 'held'] as const;
 export type Outcome = (typeof outcomes)[number];
 
 /** Most key names one event lists; `keyCount` has the full number. */

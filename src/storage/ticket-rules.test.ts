@@ -78,4 +78,27 @@ describe('ticket rules', () => {
     expect(clears('failure', dryRun)).toBe(true);
     expect(clears('drift', makeReport())).toBe(true);
   });
+
+  it('names the slots a rollback holds in the drift ticket, with the rollback run and how to release them', () => {
+    const report = makeReport({
+      mode: 'enforce',
+      skipped: [
+        { op: 'update', key: 'APP_LOG_LEVEL', context: '*', reason: 'held', heldBy: 'rb-1234' },
+        { op: 'delete', key: 'APP_NEW_KEY', context: '*', reason: 'held', heldBy: 'rb-1234' },
+        { op: 'delete', key: 'APP_OTHER', context: '*', reason: 'deletions-disabled' },
+      ],
+    });
+
+    const draft = driftDraft(report);
+
+    expect(draft?.keys).toEqual(['APP_LOG_LEVEL', 'APP_NEW_KEY']);
+    expect(draft?.codes).toEqual(['held']);
+    expect(draft?.summary).toContain('held by rollback rb-1234');
+    expect(draft?.summary).toContain('"release"');
+    expect(clears('drift', report)).toBe(false);
+  });
+
+  it('raises no drift ticket for skips that are not waiting (deletions off, not owned)', () => {
+    expect(driftDraft(makeReport({ skipped: [{ op: 'delete', key: 'APP_OTHER', context: '*', reason: 'deletions-disabled' }] }))).toBeUndefined();
+  });
 });

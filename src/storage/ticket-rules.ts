@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isInSync, type SyncReport } from '../core/report.ts';
+import { isInSync, isWaiting, type SyncReport } from '../core/report.ts';
 import type { TicketKind } from './types.ts';
 
 /**
@@ -40,19 +40,34 @@ export function kindOfTicketId(id: string): TicketKind | undefined {
 
 /**
  * The drift ticket of a report: raised when changes were left pending (dry-run mode, a refused plan,
- * failed writes). Keys are the pending keys, codes the pending ops.
+ * failed writes), and for differences that wait on purpose (slots a rollback holds, changes a
+ * reviewed plan left for the next run): such a target is not in sync, and the ticket says why and
+ * what to do. Keys are those keys, codes the pending ops and the waiting reasons (`held`,
+ * `not-in-plan`).
  */
 export function driftDraft(report: SyncReport): TicketDraft | undefined {
-  if (report.pending.length === 0) return undefined;
-  const keys = sortedUnique(report.pending.map((change) => change.key));
-  const codes = sortedUnique(report.pending.map((change) => change.op));
+  const waiting = report.skipped.filter(isWaiting);
+  if (report.pending.length === 0 && waiting.length === 0) return undefined;
+  const keys = sortedUnique([...report.pending.map((change) => change.key), ...waiting.map((skip) => skip.key)]);
+  const codes = sortedUnique([...report.pending.map((change) => change.op), ...waiting.map((skip) => skip.reason)]);
+  const parts: string[] = [];
   const count = report.pending.length;
+  if (count > 0) parts.push(`${count} change${count === 1 ? '' : 's'} left pending (${pendingReason(report)})`);
+  const held = waiting.filter((skip) => skip.reason === 'held');
+  if (held.length > 0) {
+    const by = sortedUnique(held.flatMap((skip) => (skip.heldBy === undefined ? [] : [skip.heldBy])));
+    parts.push(
+      `${held.length} slot${held.length === 1 ? '' : 's'} held by rollback ${by.join(', ')} until the canonical value changes or the hold is released (POST envsync-rollback {"release": "${report.target}"})`,
+    );
+  }
+  const later = waiting.length - held.length;
+  if (later > 0) parts.push(`${later} change${later === 1 ? '' : 's'} not in the reviewed plan, left for the next run`);
   return {
     id: ticketId(report.provider, report.target, 'drift', keys, codes),
     kind: 'drift',
     keys,
     codes,
-    summary: clip(`${count} change${count === 1 ? '' : 's'} left pending (${pendingReason(report)}): ${listKeys(keys)}`),
+    summary: clip(`${parts.join('; ')}: ${listKeys(keys)}`),
   };
 }
 

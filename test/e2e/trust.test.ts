@@ -182,6 +182,16 @@ describe('rollback and change history', () => {
     expect(runs.runs[0]?.skipped).toEqual(
       expect.arrayContaining([{ op: 'update', key: 'APP_LOG_LEVEL', reason: 'held', heldBy: rollbackRunId }, { op: 'create', key: 'APP_NEW_KEY', reason: 'held', heldBy: rollbackRunId }]),
     );
+    // Tickets, events and health show the target as held, not in sync, naming the held keys.
+    const tickets = (await authed('GET', `${fn('tickets')}?target=${api}&status=open`)).json as { tickets: { kind: string; keys: string[]; codes: string[]; summary: string }[] };
+    const drift = tickets.tickets.find((ticket) => ticket.kind === 'drift' && ticket.codes.includes('held'));
+    expect(drift?.keys).toEqual(expect.arrayContaining(['APP_LOG_LEVEL', 'APP_NEW_KEY']));
+    expect(drift?.summary).toContain(`held by rollback ${rollbackRunId}`);
+    const events = (await authed('GET', `${fn('events')}?type=ENVSYNC_COMPLETE&target=${api}&limit=1`)).json as { events: { outcome: string; keys: string[]; trigger: string }[] };
+    expect(events.events[0]).toMatchObject({ outcome: 'held', trigger: 'schedule' });
+    expect(events.events[0]?.keys).toEqual(expect.arrayContaining(['APP_LOG_LEVEL', 'APP_NEW_KEY']));
+    const health = (await authed('GET', fn('health'))).json as { targets: { id: string; lastSync?: { inSync: boolean } | null }[] };
+    expect(health.targets.find((target) => target.id === api)?.lastSync?.inSync).toBe(false);
   });
 
   it('a held key is written again once its canonical value changes; the rest once the hold is released', async () => {
