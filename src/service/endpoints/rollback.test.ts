@@ -113,6 +113,7 @@ describe('rollback', () => {
     await appliedChange();
     const files = await blobs.files();
     expect(files.filter((file) => file.content.includes('"sealed"')).length).toBeGreaterThanOrEqual(2);
-    for (const file of files) expect(file.content).not.toMatch(/\b(red|green|blue|was-here|fresh|envsync|keep)\b/);
+    // `envsync` is also a value here; as part of a function name (envsync-rollback, in a held ticket's advice) it is not one.
+    for (const file of files) expect(file.content).not.toMatch(/\b(red|green|blue|was-here|fresh|keep)\b|(?<![\w-])envsync(?![\w-])/);
   });
 });
