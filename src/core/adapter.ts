@@ -77,7 +77,8 @@ export interface ApplyOutcome {
 
 /** What a redeploy (Render deploy, Netlify build) request achieved. */
 export interface RedeployOutcome {
-  readonly status: 'triggered' | 'failed';
+  /** `not-needed`: the connection found nothing to redeploy for this target (a Render env group linked to no service). */
+  readonly status: 'triggered' | 'failed' | 'not-needed';
   readonly error?: SyncError;
 }
 
@@ -104,6 +105,12 @@ export interface ProviderConnection {
   apply(targetId: string, plan: Plan, values: ReadonlyMap<string, string>, remote: RemoteState): Promise<ApplyOutcome>;
   /** Asks the provider to redeploy or rebuild the target so new values take effect. */
   redeploy(targetId: string): Promise<RedeployOutcome>;
+  /**
+   * Optional: whether the target needs a redeploy although its own sync changed nothing, because
+   * something it depends on changed earlier in the run (a Render service linked to an env group
+   * that changed). The engine then calls {@link redeploy} for it too (with ENVSYNC_REDEPLOY on).
+   */
+  owesRedeploy?(targetId: string): boolean;
   /**
    * Optional: reads hidden values the ledger cannot vouch for (the plan marked them `unverifiable`),
    * when the provider has a way to (Vercel decrypts an `encrypted` record by id), and returns the

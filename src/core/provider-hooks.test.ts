@@ -216,3 +216,55 @@ describe('preflight warnings', () => {
     expect(result.report).not.toHaveProperty('warnings');
   });
 });
+
+describe('an owed redeploy', () => {
+  async function syncWith(connection: ProviderConnection, env: Record<string, string>, mode: 'dry-run' | 'enforce' = 'enforce') {
+    const adapter = new HiddenProvider().adapter();
+    return syncTarget({
+      adapter,
+      connection,
+      targetId: 'prj_a',
+      mode,
+      options: {},
+      settings: testSettings(env),
+      desired: new Map(),
+      isManaged: (key) => key.startsWith('APP_'),
+      ledger: [],
+      fingerprint,
+      budget: createBudget(20_000),
+      logger: createLogger({ write: () => undefined }),
+      now: () => Date.parse('2026-12-01T00:00:00.000Z'),
+    });
+  }
+
+  function owingConnection(owes: boolean) {
+    const calls: string[] = [];
+    const connection: ProviderConnection = {
+      ...new HiddenProvider().connection(),
+      owesRedeploy: () => owes,
+      redeploy: (target) => {
+        calls.push(target);
+        return Promise.resolve({ status: 'triggered' });
+      },
+    };
+    return { connection, calls };
+  }
+
+  it('is requested for a target whose own sync changed nothing when its connection says it is owed one', async () => {
+    const { connection, calls } = owingConnection(true);
+    const result = await syncWith(connection, { ENVSYNC_REDEPLOY: 'true' });
+    expect(result.report.applied).toBe(false);
+    expect(result.report.redeploy).toBe('triggered');
+    expect(calls).toEqual(['prj_a']);
+  });
+
+  it('is not requested when nothing is owed, in dry-run, or with ENVSYNC_REDEPLOY off', async () => {
+    const none = owingConnection(false);
+    expect((await syncWith(none.connection, { ENVSYNC_REDEPLOY: 'true' })).report.redeploy).toBe('not-needed');
+    const dry = owingConnection(true);
+    expect((await syncWith(dry.connection, { ENVSYNC_REDEPLOY: 'true' }, 'dry-run')).report.redeploy).toBe('not-needed');
+    const off = owingConnection(true);
+    expect((await syncWith(off.connection, {})).report.redeploy).toBe('disabled');
+    expect([...none.calls, ...dry.calls, ...off.calls]).toEqual([]);
+  });
+});

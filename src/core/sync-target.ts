@@ -351,7 +351,9 @@ async function redeployIfNeeded(
   errors: ErrorSummary[],
 ): Promise<SyncReport['redeploy']> {
   if (!input.settings.redeploy) return 'disabled';
-  if (!applied) return 'not-needed';
+  // A target can owe a redeploy without changes of its own: something it depends on changed earlier in the run.
+  const owed = input.mode === 'enforce' && connection.owesRedeploy?.(input.targetId) === true;
+  if (!applied && !owed) return 'not-needed';
   try {
     const outcome = await connection.redeploy(input.targetId);
     if (outcome.error !== undefined) errors.push(summarizeError(outcome.error));

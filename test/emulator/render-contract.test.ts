@@ -81,4 +81,82 @@ describe('the Render fake', () => {
     expect(JSON.stringify(fake.log)).not.toMatch(/secret-value/);
     expect(fake.counts()).toEqual({ 'GET /services/{serviceId}/env-vars': 1, 'PUT /services/{serviceId}/env-vars/{envVarKey}': 1 });
   });
+
+  describe('environment groups', () => {
+    it('answers GET /env-groups/{id} with the envGroup shape: metadata, every variable, serviceLinks and secretFiles', async () => {
+      const fake = new RenderFake().seed('srv-a').seedEnvGroup('evg-1', { A: '1', B: '2' }, ['srv-a']);
+      const response = await call(fake, 'GET', '/env-groups/evg-1');
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({
+        id: 'evg-1',
+        name: 'evg-1',
+        ownerId: 'tea-fake',
+        createdAt: '2026-01-01T00:00:00Z',
+        serviceLinks: [{ id: 'srv-a', name: 'srv-a', type: 'web' }],
+        envVars: [{ key: 'A', value: '1' }, { key: 'B', value: '2' }],
+        secretFiles: [],
+      });
+      expect((await call(fake, 'GET', '/env-groups/evg-nope')).status).toBe(404);
+    });
+
+    it('upserts one key with PUT (answering with the whole group), deletes with DELETE, and has no replace-all', async () => {
+      const fake = new RenderFake().seedEnvGroup('evg-1', { A: '1' });
+      const put = await call(fake, 'PUT', '/env-groups/evg-1/env-vars/B', { value: '2' });
+      expect(put.status).toBe(200);
+      expect(((await put.json()) as { envVars: unknown[] }).envVars).toEqual([{ key: 'A', value: '1' }, { key: 'B', value: '2' }]);
+      expect(await (await call(fake, 'GET', '/env-groups/evg-1/env-vars/B')).json()).toEqual({ key: 'B', value: '2' });
+      expect((await call(fake, 'DELETE', '/env-groups/evg-1/env-vars/A')).status).toBe(204);
+      expect((await call(fake, 'DELETE', '/env-groups/evg-1/env-vars/A')).status).toBe(404);
+      expect((await call(fake, 'PUT', '/env-groups/evg-1/env-vars', [{ key: 'C', value: '3' }])).status).toBe(404);
+      expect((await call(fake, 'PUT', '/env-groups/evg-nope/env-vars/A', { value: '1' })).status).toBe(404);
+      expect(fake.groupVariables('evg-1')).toEqual({ B: '2' });
+    });
+
+    it('is strict about bodies: empty values, missing values and non-objects are 400 and change nothing', async () => {
+      const fake = new RenderFake().seedEnvGroup('evg-1', { A: '1' });
+      for (const body of [{ value: '' }, {}, { value: 1 }, 'x', { value: 'v', generateValue: true }]) {
+        expect((await call(fake, 'PUT', '/env-groups/evg-1/env-vars/A', body)).status).toBe(400);
+      }
+      expect(fake.groupVariables('evg-1')).toEqual({ A: '1' });
+    });
+
+    it('keeps group variables out of the linked services\' own lists', async () => {
+      const fake = new RenderFake().seed('srv-a', { OWN: 'o' }).seedEnvGroup('evg-1', { SHARED: 's' }, ['srv-a']);
+      const list = (await (await call(fake, 'GET', '/services/srv-a/env-vars')).json()) as { envVar: { key: string } }[];
+      expect(list.map((item) => item.envVar.key)).toEqual(['OWN']);
+    });
+
+    it('links and unlinks services, which must exist', async () => {
+      const fake = new RenderFake().seed('srv-a').seedEnvGroup('evg-1');
+      expect((await call(fake, 'POST', '/env-groups/evg-1/services/srv-a')).status).toBe(200);
+      expect((await call(fake, 'POST', '/env-groups/evg-1/services/srv-nope')).status).toBe(404);
+      expect(fake.linkedServices('evg-1')).toEqual(['srv-a']);
+      expect((await call(fake, 'DELETE', '/env-groups/evg-1/services/srv-a')).status).toBe(204);
+      expect(fake.linkedServices('evg-1')).toEqual([]);
+    });
+
+    it('counts group writes in the same 30-a-minute bucket as service writes, and group reads as reads', async () => {
+      const clock = virtualClock();
+      const fake = new RenderFake({ now: clock.now }).seed('srv-a').seedEnvGroup('evg-1');
+      for (let i = 0; i < 20; i += 1) expect((await call(fake, 'PUT', `/services/srv-a/env-vars/K${i}`, { value: 'v' })).status).toBe(200);
+      for (let i = 0; i < 10; i += 1) expect((await call(fake, 'PUT', `/env-groups/evg-1/env-vars/K${i}`, { value: 'v' })).status).toBe(200);
+      const limited = await call(fake, 'DELETE', '/env-groups/evg-1/env-vars/K0');
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).not.toBeNull();
+      expect((await call(fake, 'GET', '/env-groups/evg-1')).status).toBe(200);
+      expect(fake.count('write')).toBe(31);
+      expect(fake.count('write', 429)).toBe(1);
+    });
+
+    it('keeps values out of its request log and names the group there', async () => {
+      const fake = new RenderFake().seedEnvGroup('evg-1', { A: 'secret-value-789' });
+      await call(fake, 'GET', '/env-groups/evg-1');
+      await call(fake, 'PUT', '/env-groups/evg-1/env-vars/B', { value: 'secret-value-012' });
+      expect(JSON.stringify(fake.log)).not.toMatch(/secret-value/);
+      expect(fake.log.map((entry) => [entry.route, entry.envGroupId, entry.key])).toEqual([
+        ['env-group.get', 'evg-1', undefined],
+        ['env-group-var.put', 'evg-1', 'B'],
+      ]);
+    });
+  });
 });

@@ -8,9 +8,13 @@
  * `{envVar, cursor}`, limit 1..100, default 20, the next page after the cursor of the last item);
  * `PUT /services/{id}/env-vars` (replace the whole set: keys missing from the body are deleted);
  * `GET|PUT|DELETE /services/{id}/env-vars/{key}`; `POST /services/{id}/deploys` (201 with a deploy or
- * 202 with none); 404 for unknown services; 400 for empty values; bearer tokens (401); and Render's
- * rate limits (30 writes and 400 reads a minute per token, 10 deploys a minute per service) with
- * 429 + `Retry-After` + `Ratelimit-*` headers.
+ * 202 with none); environment groups: `GET /env-groups/{id}` (the `envGroup`: metadata, every
+ * variable, `serviceLinks`, `secretFiles`), `GET|PUT|DELETE /env-groups/{id}/env-vars/{key}` (PUT
+ * answers with the whole group; there is no replace-all) and `POST|DELETE
+ * /env-groups/{id}/services/{serviceId}` (link, unlink); 404 for unknown services and groups; 400
+ * for empty values; bearer tokens (401); and Render's rate limits (30 writes and 400 reads a minute
+ * per token, services and groups together; 10 deploys a minute per service) with 429 +
+ * `Retry-After` + `Ratelimit-*` headers. A service's env-var list never shows its groups' variables.
  *
  * What it adds for tests: a request log (method, route, service id, key name and status, never a
  * value), counts by route, seeding and inspection helpers, injected failures and hooks that run
@@ -26,12 +30,26 @@ export const renderRoutes = {
   'env-var.put': 'PUT /services/{serviceId}/env-vars/{envVarKey}',
   'env-var.delete': 'DELETE /services/{serviceId}/env-vars/{envVarKey}',
   'deploys.create': 'POST /services/{serviceId}/deploys',
+  'env-group.get': 'GET /env-groups/{envGroupId}',
+  'env-group-var.get': 'GET /env-groups/{envGroupId}/env-vars/{envVarKey}',
+  'env-group-var.put': 'PUT /env-groups/{envGroupId}/env-vars/{envVarKey}',
+  'env-group-var.delete': 'DELETE /env-groups/{envGroupId}/env-vars/{envVarKey}',
+  'env-group.link': 'POST /env-groups/{envGroupId}/services/{serviceId}',
+  'env-group.unlink': 'DELETE /env-groups/{envGroupId}/services/{serviceId}',
 } as const;
 
 export type RenderRoute = keyof typeof renderRoutes;
 
-/** The env-var writes Render counts against its 30-a-minute bucket. */
-export const renderWriteRoutes: readonly RenderRoute[] = ['env-vars.replace', 'env-var.put', 'env-var.delete'];
+/** The env-var writes Render counts against its 30-a-minute bucket (services and groups alike). */
+export const renderWriteRoutes: readonly RenderRoute[] = [
+  'env-vars.replace',
+  'env-var.put',
+  'env-var.delete',
+  'env-group-var.put',
+  'env-group-var.delete',
+  'env-group.link',
+  'env-group.unlink',
+];
 
 export interface RenderFakeOptions {
   /** Path prefix of the API, stripped before routing. @default '/v1' */
@@ -62,6 +80,7 @@ export interface RenderRequestRecord {
   readonly method: string;
   readonly route: RenderRoute | 'unknown';
   readonly serviceId?: string;
+  readonly envGroupId?: string;
   readonly key?: string;
   readonly status: number;
 }
@@ -71,6 +90,7 @@ export interface RenderFailure {
   /** Which requests it applies to: a route, any env-var write, or anything. */
   readonly route: RenderRoute | 'write' | 'any';
   readonly serviceId?: string;
+  readonly envGroupId?: string;
   readonly key?: string;
   /** Matching requests to let through first: `skip: 2` fails the third. @default 0 */
   readonly skip?: number;
@@ -97,6 +117,14 @@ interface FakeService {
   readonly deployBodies: unknown[];
 }
 
+interface FakeEnvGroup {
+  readonly id: string;
+  readonly variables: Map<string, StoredVariable>;
+  /** Linked services, in link order. */
+  readonly serviceIds: Set<string>;
+  updatedAt: string;
+}
+
 interface ActiveFailure {
   readonly rule: RenderFailure;
   skip: number;
@@ -105,7 +133,10 @@ interface ActiveFailure {
 
 interface Matched {
   readonly route: RenderRoute;
-  readonly serviceId: string;
+  /** Set on service routes and on the link routes of a group. */
+  readonly serviceId?: string;
+  /** Set on env group routes. */
+  readonly envGroupId?: string;
   readonly key?: string;
 }
 
@@ -118,6 +149,7 @@ export class RenderFake {
   readonly log: RenderRequestRecord[] = [];
   #options: Required<Omit<RenderFakeOptions, 'now'>> & { now: () => number };
   readonly #services = new Map<string, FakeService>();
+  readonly #groups = new Map<string, FakeEnvGroup>();
   readonly #failures: ActiveFailure[] = [];
   readonly #afterHooks: { route: RenderRoute; action: (fake: RenderFake) => void }[] = [];
   readonly #windows = new Map<string, number[]>();
@@ -142,6 +174,42 @@ export class RenderFake {
     const service = this.#services.get(serviceId) ?? { id: serviceId, variables: new Map(), deploys: 0, deployBodies: [] };
     this.#services.set(serviceId, service);
     for (const [key, value] of Object.entries(variables)) this.#upsert(service, key, value);
+    return this;
+  }
+
+  /**
+   * Creates an environment group (if needed), sets the given variables on it and links the given
+   * services (which must exist: Render links only services it knows).
+   */
+  seedEnvGroup(envGroupId: string, variables: Readonly<Record<string, string>> = {}, linkedServiceIds: readonly string[] = []): this {
+    const group = this.#groups.get(envGroupId) ?? { id: envGroupId, variables: new Map(), serviceIds: new Set(), updatedAt: this.#stamp() };
+    this.#groups.set(envGroupId, group);
+    for (const [key, value] of Object.entries(variables)) this.#upsertIn(group.variables, key, value);
+    for (const serviceId of linkedServiceIds) {
+      if (!this.#services.has(serviceId)) throw new Error(`RenderFake: link ${envGroupId} to unknown service ${serviceId}`);
+      group.serviceIds.add(serviceId);
+    }
+    return this;
+  }
+
+  /** A group's variables as a plain object, in Render's order. Throws for an unknown group. */
+  groupVariables(envGroupId: string): Record<string, string> {
+    const group = this.#groups.get(envGroupId);
+    if (group === undefined) throw new Error(`RenderFake: no env group ${envGroupId}`);
+    return Object.fromEntries(orderedVariables(group.variables).map(([key, stored]) => [key, stored.value]));
+  }
+
+  /** The services linked to a group. */
+  linkedServices(envGroupId: string): string[] {
+    return [...(this.#groups.get(envGroupId)?.serviceIds ?? [])];
+  }
+
+  /** Edits (or removes, with `undefined`) a group's variable directly, as a person in the dashboard would. */
+  editGroup(envGroupId: string, key: string, value: string | undefined): this {
+    const group = this.#groups.get(envGroupId);
+    if (group === undefined) throw new Error(`RenderFake: no env group ${envGroupId}`);
+    if (value === undefined) group.variables.delete(key);
+    else this.#upsertIn(group.variables, key, value);
     return this;
   }
 
@@ -231,7 +299,13 @@ export class RenderFake {
     const url = new URL(request.url);
     const matched = this.#match(method, url.pathname);
     if (matched === undefined) return this.#record({ method, route: 'unknown' }, error(404, 'Not Found'));
-    const record = { method, route: matched.route, serviceId: matched.serviceId, ...(matched.key === undefined ? {} : { key: matched.key }) };
+    const record = {
+      method,
+      route: matched.route,
+      ...(matched.serviceId === undefined ? {} : { serviceId: matched.serviceId }),
+      ...(matched.envGroupId === undefined ? {} : { envGroupId: matched.envGroupId }),
+      ...(matched.key === undefined ? {} : { key: matched.key }),
+    };
 
     const token = /^Bearer (.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
     if (token === undefined || !this.#options.tokens.includes(token)) return this.#record(record, error(401, 'Unauthorized'));
@@ -258,6 +332,7 @@ export class RenderFake {
     const base = this.#options.basePath;
     if (base !== '' && !pathname.startsWith(`${base}/`)) return undefined;
     const parts = pathname.slice(base.length).split('/').slice(1).map(decodeURIComponent);
+    if (parts[0] === 'env-groups') return matchEnvGroup(method, parts.slice(1));
     if (parts[0] !== 'services' || parts[1] === undefined || parts[1] === '') return undefined;
     const serviceId = parts[1];
     const rest = parts.slice(2);
@@ -269,7 +344,8 @@ export class RenderFake {
   }
 
   async #serve(matched: Matched, request: Request, url: URL): Promise<Response> {
-    const service = this.#services.get(matched.serviceId);
+    if (matched.envGroupId !== undefined) return this.#serveGroup(matched, matched.envGroupId, request);
+    const service = this.#services.get(matched.serviceId ?? '');
     if (service === undefined) return error(404, 'Service not found');
     const key = matched.key ?? '';
     switch (matched.route) {
@@ -290,7 +366,61 @@ export class RenderFake {
         return new Response(null, { status: 204 });
       case 'deploys.create':
         return this.#deploy(service, await readBody(request));
+      default:
+        return error(404, 'Not Found');
     }
+  }
+
+  async #serveGroup(matched: Matched, envGroupId: string, request: Request): Promise<Response> {
+    const group = this.#groups.get(envGroupId);
+    if (group === undefined) return error(404, 'Environment group not found');
+    const key = matched.key ?? '';
+    switch (matched.route) {
+      case 'env-group.get':
+        return json(200, this.#groupBody(group));
+      case 'env-group-var.get': {
+        const stored = group.variables.get(key);
+        return stored === undefined ? error(404, 'Environment variable not found') : json(200, { key, value: stored.value });
+      }
+      case 'env-group-var.put': {
+        const input = parseInput(await readBody(request), false);
+        if (typeof input === 'string') return error(400, input);
+        this.#upsertIn(group.variables, key, input.value ?? group.variables.get(key)?.value ?? generated());
+        group.updatedAt = this.#stamp();
+        return json(200, this.#groupBody(group));
+      }
+      case 'env-group-var.delete':
+        if (!group.variables.delete(key)) return error(404, 'Environment variable not found');
+        group.updatedAt = this.#stamp();
+        return new Response(null, { status: 204 });
+      case 'env-group.link':
+        if (!this.#services.has(matched.serviceId ?? '')) return error(404, 'Service not found');
+        group.serviceIds.add(matched.serviceId ?? '');
+        return json(200, this.#groupBody(group));
+      case 'env-group.unlink':
+        if (!group.serviceIds.delete(matched.serviceId ?? '')) return error(404, 'Service not linked');
+        return new Response(null, { status: 204 });
+      default:
+        return error(404, 'Not Found');
+    }
+  }
+
+  /** The `envGroup` schema: `envGroupMeta` plus `envVars` and `secretFiles`. */
+  #groupBody(group: FakeEnvGroup) {
+    return {
+      id: group.id,
+      name: group.id,
+      ownerId: 'tea-fake',
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: group.updatedAt,
+      serviceLinks: [...group.serviceIds].map((id) => ({ id, name: id, type: 'web' })),
+      envVars: orderedVariables(group.variables).map(([key, stored]) => ({ key, value: stored.value })),
+      secretFiles: [],
+    };
+  }
+
+  #stamp(): string {
+    return new Date(this.#options.now()).toISOString();
   }
 
   #list(service: FakeService, params: URLSearchParams): Response {
@@ -343,13 +473,17 @@ export class RenderFake {
   }
 
   #upsert(service: FakeService, key: string, value: string): void {
-    const stored = service.variables.get(key);
-    if (stored === undefined) service.variables.set(key, { value, seq: (this.#seq += 1) });
+    this.#upsertIn(service.variables, key, value);
+  }
+
+  #upsertIn(variables: Map<string, StoredVariable>, key: string, value: string): void {
+    const stored = variables.get(key);
+    if (stored === undefined) variables.set(key, { value, seq: (this.#seq += 1) });
     else stored.value = value;
   }
 
   #bucket(matched: Matched, token: string): { readonly name: string; readonly limit: number | false } {
-    if (matched.route === 'deploys.create') return { name: `deploys:${matched.serviceId}`, limit: this.#options.deploysPerMinute };
+    if (matched.route === 'deploys.create') return { name: `deploys:${matched.serviceId ?? ''}`, limit: this.#options.deploysPerMinute };
     if (renderWriteRoutes.includes(matched.route)) return { name: `writes:${token}`, limit: this.#options.writesPerMinute };
     return { name: `reads:${token}`, limit: this.#options.readsPerMinute };
   }
@@ -388,6 +522,7 @@ export class RenderFake {
         rule.route === 'any' || rule.route === matched.route || (rule.route === 'write' && renderWriteRoutes.includes(matched.route));
       if (!routeMatches || active.times <= 0) continue;
       if (rule.serviceId !== undefined && rule.serviceId !== matched.serviceId) continue;
+      if (rule.envGroupId !== undefined && rule.envGroupId !== matched.envGroupId) continue;
       if (rule.key !== undefined && rule.key !== matched.key) continue;
       if (active.skip > 0) {
         active.skip -= 1;
@@ -410,6 +545,23 @@ export class RenderFake {
     this.log.push({ ...record, status: response.status });
     return response;
   }
+}
+
+/** Routes `/env-groups/{id}...` (`parts` is what follows `env-groups`). */
+function matchEnvGroup(method: string, parts: readonly string[]): Matched | undefined {
+  const [envGroupId, collection, item, ...extra] = parts;
+  if (envGroupId === undefined || envGroupId === '' || extra.length > 0) return undefined;
+  if (collection === undefined) return method === 'GET' ? { route: 'env-group.get', envGroupId } : undefined;
+  if (item === undefined || item === '') return undefined;
+  if (collection === 'env-vars') {
+    const route = method === 'GET' ? 'env-group-var.get' : method === 'PUT' ? 'env-group-var.put' : method === 'DELETE' ? 'env-group-var.delete' : undefined;
+    return route === undefined ? undefined : { route, envGroupId, key: item };
+  }
+  if (collection === 'services') {
+    const route = method === 'POST' ? 'env-group.link' : method === 'DELETE' ? 'env-group.unlink' : undefined;
+    return route === undefined ? undefined : { route, envGroupId, serviceId: item };
+  }
+  return undefined;
 }
 
 function routeFor(method: string, rest: readonly string[]): RenderRoute | undefined {
@@ -453,7 +605,11 @@ async function readBody(request: Request): Promise<unknown> {
 }
 
 function ordered(service: FakeService): [string, StoredVariable][] {
-  return [...service.variables].sort(([, a], [, b]) => a.seq - b.seq);
+  return orderedVariables(service.variables);
+}
+
+function orderedVariables(variables: Map<string, StoredVariable>): [string, StoredVariable][] {
+  return [...variables].sort(([, a], [, b]) => a.seq - b.seq);
 }
 
 function withCursor(key: string, stored: StoredVariable) {

@@ -120,8 +120,16 @@ function overview(render: RenderFake, netlify: NetlifyFake, vercel: VercelFake) 
       // an unknown service id that was requested
     }
   }
+  const envGroups: Record<string, string[]> = {};
+  for (const id of new Set(render.log.map((entry) => entry.envGroupId).filter((id): id is string => id !== undefined))) {
+    try {
+      envGroups[id] = Object.keys(render.groupVariables(id)).sort();
+    } catch {
+      // an unknown group id that was requested
+    }
+  }
   return {
-    render: { requests: render.counts(), services },
+    render: { requests: render.counts(), services, envGroups },
     netlify: { requests: netlify.requests.length, writes: netlify.writeCount() },
     vercel: { requests: vercel.requests.length, writes: vercel.writeCount() },
   };

@@ -46,6 +46,8 @@ export function virtualClock(start = Date.UTC(2026, 0, 1)): VirtualClock {
 
 export interface TestSessionOptions {
   readonly serviceIds?: readonly string[];
+  /** RENDER_ENV_GROUP_ID: bare group ids; their targets are `env-group:<id>`. */
+  readonly envGroupIds?: readonly string[];
   readonly token?: string;
   readonly budgetMs?: number;
   readonly now?: () => number;
@@ -59,7 +61,8 @@ export interface TestSessionOptions {
 export function renderSession(options: TestSessionOptions = {}): ProviderSession<RenderOptions> {
   const settings = testSettings({
     RENDER_API_URL: renderTestBase,
-    RENDER_SERVICE_ID: (options.serviceIds ?? ['srv-a']).join(','),
+    RENDER_SERVICE_ID: (options.serviceIds ?? (options.envGroupIds === undefined ? ['srv-a'] : [])).join(','),
+    RENDER_ENV_GROUP_ID: (options.envGroupIds ?? []).join(','),
   });
   const lines = options.logLines;
   const secrets = options.secrets ?? [];

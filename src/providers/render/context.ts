@@ -33,12 +33,22 @@ export function envVarPath(serviceId: string, key: string): string {
   return `${envVarsPath(serviceId)}/${encodeURIComponent(key)}`;
 }
 
+/** The request path of an environment group (its read answers with every variable of the group). */
+export function envGroupPath(envGroupId: string): string {
+  return `env-groups/${encodeURIComponent(envGroupId)}`;
+}
+
+/** The request path of one variable of an environment group. */
+export function envGroupVarPath(envGroupId: string, key: string): string {
+  return `${envGroupPath(envGroupId)}/env-vars/${encodeURIComponent(key)}`;
+}
+
 /** The request path that triggers a deploy. */
 export function deploysPath(serviceId: string): string {
   return `services/${encodeURIComponent(serviceId)}/deploys`;
 }
 
-/** Whether an error concerns the whole service or API key rather than one variable. */
+/** Whether an error concerns the whole service (or env group) or API key rather than one variable. */
 export function isTargetWide(error: SyncError): boolean {
   return error.code === 'provider-auth' || error.code === 'provider-not-found';
 }

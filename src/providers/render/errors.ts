@@ -14,13 +14,14 @@ export const renderAuthHint =
  *
  * A 404 on a variable's DELETE means the variable is already gone, which is what the delete
  * wanted (Render's Terraform provider reads it the same way). Every other 404 is about the service
- * itself: `PUT .../env-vars/{key}` is an upsert, so it cannot 404 for a missing variable.
+ * or env group itself: `PUT .../env-vars/{key}` is an upsert, so it cannot 404 for a missing variable.
  */
 export const renderErrors: ErrorMapping = (failure, generic) => {
   if (failure.status !== 404) return undefined;
   const [collection, id, , key] = failure.path.split('/');
   if (failure.method === 'DELETE' && key !== undefined) return 'absent';
   if (collection === 'services' && id !== undefined) return serviceNotFound(decodeURIComponent(id), failure.endpoint, generic);
+  if (collection === 'env-groups' && id !== undefined) return envGroupNotFound(decodeURIComponent(id), failure.endpoint, generic);
   return undefined;
 };
 
@@ -29,6 +30,15 @@ export function serviceNotFound(serviceId: string, endpoint: string, cause: unkn
   return new SyncError(
     'provider-not-found',
     `${renderName} service ${serviceId} was not found (${endpoint} answered 404). Check RENDER_SERVICE_ID: it must list service ids (srv-...) from the workspace of the API key's user.`,
+    { cause, status: 404 },
+  );
+}
+
+/** The error for an environment group id Render does not know (or the key cannot see). */
+export function envGroupNotFound(envGroupId: string, endpoint: string, cause: unknown): SyncError {
+  return new SyncError(
+    'provider-not-found',
+    `${renderName} env group ${envGroupId} was not found (${endpoint} answered 404). Check RENDER_ENV_GROUP_ID: it must list environment group ids (evg-..., from the group's dashboard URL) in the workspace of the API key's user.`,
     { cause, status: 404 },
   );
 }

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { applyWritesThenDeletes } from '../../core/apply-order.ts';
 import type { Plan, PlannedChange } from '../../core/plan.ts';
 import { isSyncError, SyncError } from '../../errors.ts';
@@ -8,38 +9,93 @@ import { envVarSchema } from './schemas.ts';
 import { waitForWriteSlot } from './write-budget.ts';
 
 /**
- * Applies a plan with one request per change: `PUT /services/{id}/env-vars/{key}` with `{value}`
- * for creates and updates, `DELETE` for deletes (a 404 means already gone), all writes before any
- * delete through the core's {@link applyWritesThenDeletes}.
+ * Where per-key requests go: a service's own variables, or an environment group's. The two differ
+ * only in their paths and in what a PUT answers with (the variable, or the whole group).
+ */
+export interface PerKeyTarget {
+  /** The target id, for error context. */
+  readonly targetId: string;
+  /** How messages name it: "service srv-1", "env group evg-1". */
+  readonly label: string;
+  /** The request path of one variable (segments encoded). */
+  varPath(key: string): string;
+  /**
+   * Checks the answer of a `PUT` of `key`; throws a retryable SyncError (keyed) when it does not
+   * show the key written, so the engine re-reads before writing again.
+   */
+  checkWritten(response: Response, endpoint: string, key: string): Promise<void>;
+}
+
+/** A service's variables: `PUT /services/{id}/env-vars/{key}` answers with the variable. */
+export function servicePerKeyTarget(serviceId: string): PerKeyTarget {
+  return {
+    targetId: serviceId,
+    label: `service ${serviceId}`,
+    varPath: (key) => envVarPath(serviceId, key),
+    checkWritten: async (response, endpoint, key) => {
+      const written = await parseWritten(envVarSchema, response, endpoint, key);
+      if (written.key !== key) throw answeredForAnotherKey(endpoint, key, written.key);
+    },
+  };
+}
+
+/**
+ * Applies a plan with one request per change: `PUT .../env-vars/{key}` with `{value}` for creates
+ * and updates, `DELETE` for deletes (a 404 means already gone), all writes before any delete
+ * through the core's {@link applyWritesThenDeletes}. Services use it for small change sets;
+ * environment groups always (Render has no replace-all for groups).
  *
- * Requests are sequential and each waits for a slot of the API key's write budget. The first
- * failure that would repeat for every request (authentication, unknown service, rate limit, time
- * budget) stops the rest, which are reported as not sent. A 5xx or timeout is reported as
- * `outcome-unknown` and not retried here: the engine re-reads before writing again.
+ * Requests are sequential and each waits for a slot of the API key's write budget (one budget for
+ * every service and group of the run). The first failure that would repeat for every request
+ * (authentication, unknown target, rate limit, time budget) stops the rest, which are reported as
+ * not sent. A 5xx or timeout is reported as `outcome-unknown` and not retried here: the engine
+ * re-reads before writing again.
  */
 export function applyPerKey(
   context: RenderContext,
-  serviceId: string,
+  target: PerKeyTarget,
   plan: Plan,
   values: ReadonlyMap<string, string>,
 ): Promise<ApplyOutcome> {
   return applyWritesThenDeletes(plan, {
-    write: (changes) => runInTurn(serviceId, changes, (change) => putVariable(context, serviceId, change, values)),
-    delete: (changes) => runInTurn(serviceId, changes, (change) => deleteVariable(context, serviceId, change)),
+    write: (changes) => runInTurn(target, changes, (change) => putVariable(context, target, change, values)),
+    delete: (changes) => runInTurn(target, changes, (change) => deleteVariable(context, target, change)),
   });
 }
 
 /** The error for a create or update whose canonical value Render would reject. */
-export function emptyValueError(key: string, serviceId: string): SyncError {
+export function emptyValueError(key: string, targetLabel: string): SyncError {
   return new SyncError(
     'value-rejected',
-    `The canonical value of ${key} is empty and ${renderName} rejects empty values: it was not sent, and service ${serviceId} keeps its current variable. Give it a value, or exclude the key.`,
+    `The canonical value of ${key} is empty and ${renderName} rejects empty values: it was not sent, and ${targetLabel} keeps its current variable. Give it a value, or exclude the key.`,
     { key },
   );
 }
 
+/**
+ * Parses the answer of a write; a 200 of an unexpected shape leaves the write's outcome unknown:
+ * retryable after a re-read.
+ */
+export async function parseWritten<T>(schema: z.ZodType<T>, response: Response, endpoint: string, key: string): Promise<T> {
+  try {
+    return parseResponse(schema, await readJson(response, renderName, endpoint), renderName, endpoint);
+  } catch (error) {
+    if (!isSyncError(error)) throw error;
+    throw new SyncError(error.code, error.message, { key, retryable: true, cause: error });
+  }
+}
+
+/** A PUT whose answer is about another key than the one sent: its outcome is unknown. */
+export function answeredForAnotherKey(endpoint: string, key: string, other: string): SyncError {
+  return new SyncError(
+    'provider-response-invalid',
+    `${renderName} ${endpoint} answered for another key (${other}); whether ${key} was written is unknown, so the next round re-reads.`,
+    { key, retryable: true },
+  );
+}
+
 async function runInTurn(
-  serviceId: string,
+  target: PerKeyTarget,
   changes: readonly PlannedChange[],
   step: (change: PlannedChange) => Promise<AppliedChange>,
 ): Promise<ApplyOutcome> {
@@ -48,7 +104,7 @@ async function runInTurn(
   let stoppedBy: SyncError | undefined;
   for (const change of changes) {
     if (stoppedBy !== undefined) {
-      errors.push(notSent(change.key, serviceId, stoppedBy));
+      errors.push(notSent(change.key, target.label, stoppedBy));
       continue;
     }
     try {
@@ -64,7 +120,7 @@ async function runInTurn(
 
 async function putVariable(
   context: RenderContext,
-  serviceId: string,
+  target: PerKeyTarget,
   change: PlannedChange,
   values: ReadonlyMap<string, string>,
 ): Promise<AppliedChange> {
@@ -72,37 +128,19 @@ async function putVariable(
   if (value === undefined) {
     throw new SyncError('internal', `No canonical value was passed for ${change.key}; nothing was sent.`, { key: change.key });
   }
-  if (value === '') throw emptyValueError(change.key, serviceId);
+  if (value === '') throw emptyValueError(change.key, target.label);
   await waitForWriteSlot(context.writeBudget, context.session.budget, context.sleep);
-  const path = envVarPath(serviceId, change.key);
-  const endpoint = `PUT /${path}`;
-  const response = await context.api.send({ method: 'PUT', path, json: { value }, key: change.key, target: serviceId });
-  const written = await writtenVariable(response, endpoint, change.key);
-  if (written.key !== change.key) {
-    throw new SyncError(
-      'provider-response-invalid',
-      `${renderName} ${endpoint} answered for another key (${written.key}); whether ${change.key} was written is unknown, so the next round re-reads.`,
-      { key: change.key, retryable: true },
-    );
-  }
+  const path = target.varPath(change.key);
+  const response = await context.api.send({ method: 'PUT', path, json: { value }, key: change.key, target: target.targetId });
+  await target.checkWritten(response, `PUT /${path}`, change.key);
   return appliedChange(change);
 }
 
-async function deleteVariable(context: RenderContext, serviceId: string, change: PlannedChange): Promise<AppliedChange> {
+async function deleteVariable(context: RenderContext, target: PerKeyTarget, change: PlannedChange): Promise<AppliedChange> {
   await waitForWriteSlot(context.writeBudget, context.session.budget, context.sleep);
   // 'absent' (already gone) is what a delete wants: see renderErrors.
-  await context.api.remove({ method: 'DELETE', path: envVarPath(serviceId, change.key), key: change.key, target: serviceId });
+  await context.api.remove({ method: 'DELETE', path: target.varPath(change.key), key: change.key, target: target.targetId });
   return appliedChange(change);
-}
-
-/** A 200 of an unexpected shape leaves the write's outcome unknown: retryable after a re-read. */
-async function writtenVariable(response: Response, endpoint: string, key: string) {
-  try {
-    return parseResponse(envVarSchema, await readJson(response, renderName, endpoint), renderName, endpoint);
-  } catch (error) {
-    if (!isSyncError(error)) throw error;
-    throw new SyncError(error.code, error.message, { key, retryable: true, cause: error });
-  }
 }
 
 /** Ensures an error is a {@link SyncError} about `key`. */
@@ -119,10 +157,10 @@ function withKey(error: unknown, key: string): SyncError {
   return new SyncError('internal', `Writing ${key} failed unexpectedly; nothing else was attempted for it.`, { key, cause: error });
 }
 
-function notSent(key: string, serviceId: string, cause: SyncError): SyncError {
+function notSent(key: string, targetLabel: string, cause: SyncError): SyncError {
   return new SyncError(
     cause.code,
-    `Not sent: an earlier request to ${renderName} service ${serviceId} failed (${cause.code}), so the rest of this sync's requests were held back.`,
+    `Not sent: an earlier request to ${renderName} ${targetLabel} failed (${cause.code}), so the rest of this sync's requests were held back.`,
     { key, retryable: cause.retryable },
   );
 }

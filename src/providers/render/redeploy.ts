@@ -1,4 +1,5 @@
 import type { RedeployOutcome } from '../../core/adapter.ts';
+import { SyncError } from '../../errors.ts';
 import { deploysPath, type RenderContext } from './context.ts';
 import { asRenderError } from './errors.ts';
 import { deploySchema } from './schemas.ts';
@@ -30,6 +31,30 @@ export async function triggerDeploy(context: RenderContext, serviceId: string): 
     context.logger.warn('render.deploy_failed', { target: serviceId, code: failure.code });
     return { status: 'failed', error: failure };
   }
+}
+
+/**
+ * Deploys several services, one after another (each has its own deploy limit), and sums up the
+ * outcome for the report of the target whose turn it is: `failed` when any failed, with an error
+ * naming every service that did.
+ */
+export async function deployServices(context: RenderContext, serviceIds: readonly string[]): Promise<RedeployOutcome> {
+  const failures: { readonly serviceId: string; readonly error: SyncError }[] = [];
+  for (const serviceId of serviceIds) {
+    const outcome = await triggerDeploy(context, serviceId);
+    if (outcome.status === 'failed' && outcome.error !== undefined) failures.push({ serviceId, error: outcome.error });
+  }
+  const [first] = failures;
+  if (first === undefined) return { status: 'triggered' };
+  if (failures.length === 1) return { status: 'failed', error: first.error };
+  const named = failures.map((failure) => `${failure.serviceId} (${failure.error.code})`).join(', ');
+  return {
+    status: 'failed',
+    error: new SyncError(first.error.code, `${failures.length} of ${serviceIds.length} deploys failed: ${named}. First: ${first.error.message}`, {
+      retryable: first.error.retryable,
+      cause: first.error,
+    }),
+  };
 }
 
 function parseOrUndefined(text: string): unknown {

@@ -45,7 +45,7 @@ export function buildReplaceAllBody(
     if (value === undefined) {
       errors.push(new SyncError('internal', `No canonical value was passed for ${change.key}; it was not sent.`, { key: change.key }));
     } else if (value === '') {
-      errors.push(emptyValueError(change.key, serviceId));
+      errors.push(emptyValueError(change.key, `service ${serviceId}`));
     } else {
       next.set(change.key, value);
       carried.push(change);

@@ -32,3 +32,19 @@ export const deploySchema = z.object({
   id: z.string().min(1),
   status: z.string().optional(),
 });
+
+/**
+ * An environment group as `GET /env-groups/{id}` and `PUT /env-groups/{id}/env-vars/{key}` return
+ * it (`envGroup` in Render's OpenAPI document): the group's metadata with every variable of the
+ * group (plaintext values, no pagination) and the services linked to it. `envVars` and
+ * `serviceLinks` are required by the document; a group without them is a surprise shape, never
+ * "no variables" (that would plan deletions) nor "no linked services" (that would skip deploys).
+ */
+export const envGroupSchema = z.object({
+  id: z.string().min(1),
+  envVars: z.array(envVarSchema),
+  serviceLinks: z.array(z.object({ id: z.string().min(1) })),
+});
+
+/** An environment group, as far as EnvSync reads it. */
+export type EnvGroup = z.infer<typeof envGroupSchema>;

@@ -14,7 +14,8 @@ const targetId = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a service or site id (letters, digits, ., _ and -)');
+  // `:` for Render env groups, whose target ids read `env-group:evg-...`.
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'expected a target id: a service, site or project id, or env-group:<id> (letters, digits, ., _, : and -)');
 
 /** A planId as a dry-run returns it; anything else of this shape that is not stored is a 404. */
 export const planIdInput = z.string().min(1).max(100).regex(/^[A-Za-z0-9-]+$/, 'expected a planId as returned by a dry-run');
