@@ -1,14 +1,14 @@
 /**
  * `npm run demo`: EnvSync end to end on a laptop, with no account.
  *
- * Starts the provider emulator (two Render services, one Netlify site and one Vercel project with
- * sample variables)
+ * Starts the provider emulator (two Render services and an environment group linked to both, one
+ * Netlify site and one Vercel project, with sample variables)
  * and the real local Netlify runtime serving the functions, pointed at it; waits until every
  * function answers; then shows health → dry-run → apply → dry-run again, and stops everything.
  * Only key names and counts are printed, as EnvSync itself does.
  */
 import { startEmulator, type Emulator } from '../test/emulator/server.ts';
-import { demoCanonical, demoTargets, demoTokens } from '../test/emulator/sample-data.ts';
+import { demoCanonical, demoEnvGroups, demoTargets, demoTokens } from '../test/emulator/sample-data.ts';
 import { startRuntime, type CallResult, type Runtime } from '../test/e2e/runtime.ts';
 
 const apiToken = 'demo-api-token-change-me-0123456789abcdef';
@@ -47,6 +47,8 @@ async function main(): Promise<void> {
       ENVSYNC_MODE: 'enforce',
       ENVSYNC_TARGETS: 'render,netlify,vercel',
       RENDER_SERVICE_ID: demoTargets.render.join(','),
+      RENDER_ENV_GROUP_ID: demoEnvGroups.join(','),
+      ENVSYNC_REDEPLOY: 'true',
       ENVSYNC_NETLIFY_SITE_ID: demoTargets.netlify.join(','),
       ENVSYNC_VERCEL_PROJECT_ID: demoTargets.vercel.join(','),
       ENVSYNC_INCLUDE_PREFIXES: 'APP_',
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
   print(`   version ${health.version}, role: ${health.role}, enabled: ${String(health.enabled)}, mode: ${health.mode}, schedule: ${health.schedule}`);
   for (const target of health.targets) {
     const token = target.token.found ? green(`found (${target.token.source ?? ''})`) : target.lastSync === null ? 'not checked yet (no run so far)' : red('missing');
-    print(`   ${target.provider.padEnd(8)} ${target.id.padEnd(16)} token: ${token}`);
+    print(`   ${target.provider.padEnd(8)} ${target.id.padEnd(26)} token: ${token}`);
   }
 
   step('2. Dry-run: what would change', 'POST /.netlify/functions/envsync-dry-run/{render,netlify,vercel}');
@@ -90,7 +92,9 @@ async function main(): Promise<void> {
   step('3. Apply every target', 'POST /.netlify/functions/envsync-apply-all');
   const writesBefore = emulator.writeCount();
   showReports(await sync('/.netlify/functions/envsync-apply-all'), 'apply');
-  print(dim(`   ${emulator.writeCount() - writesBefore} write requests reached the providers`));
+  print(dim(`   ${emulator.writeCount() - writesBefore} write requests reached the providers (deploys and builds included)`));
+  const deploys = demoTargets.render.map((id) => `${id} ${emulator?.render.deploys(id) ?? 0}`).join(', ');
+  print(dim(`   Render deploys: ${deploys}: each service once, although its own variables and those of its env group both changed`));
   print(dim(`   unmanaged variables left as they were: ${unmanagedKeys(emulator).join(', ')}`));
 
   step('4. Dry-run again: nothing left to do', 'POST /.netlify/functions/envsync-dry-run/{render,netlify,vercel}');
@@ -112,6 +116,7 @@ function unmanagedKeys(fake: Emulator): string[] {
   const managed = (key: string) => key in demoCanonical;
   return [
     ...demoTargets.render.flatMap((id) => Object.keys(fake.render.variables(id)).filter((key) => !managed(key)).map((key) => `${key} (${id})`)),
+    ...demoEnvGroups.flatMap((id) => Object.keys(fake.render.groupVariables(id)).filter((key) => !managed(key)).map((key) => `${key} (env group ${id})`)),
     ...demoTargets.netlify.flatMap((id) => fake.netlify.keys(id).filter((key) => !managed(key)).map((key) => `${key} (${id})`)),
     ...demoTargets.vercel.flatMap((id) =>
       fake.vercel
@@ -145,7 +150,7 @@ function showReports(reports: readonly Report[], kind: 'plan' | 'apply'): void {
     const { create, update, delete: remove, noop } = report.summary;
     const verb = kind === 'plan' ? 'would' : report.applied ? 'did' : 'did not';
     const counts = create + update + remove === 0 ? green(`in sync (${noop} unchanged)`) : `${verb} create ${create}, update ${update}, delete ${remove}; ${noop} unchanged`;
-    print(`   ${report.provider.padEnd(8)} ${report.target.padEnd(16)} ${counts}`);
+    print(`   ${report.provider.padEnd(8)} ${report.target.padEnd(26)} ${counts}`);
     for (const change of report.changes.filter((item) => item.op !== 'noop')) {
       print(`      ${symbols[change.op] ?? '?'} ${change.key}${change.context === undefined ? '' : dim(` [${change.context}]`)}`);
     }

@@ -8,8 +8,9 @@ export type { RenderConnectionOptions } from './render/connection.ts';
 export type { RenderOptions } from './render/settings.ts';
 
 /**
- * Creates the Render adapter. Services are the targets; each has one flat set of variables (no
- * deploy contexts, values readable in plaintext, empty values rejected). Options exist for tests
+ * Creates the Render adapter. Services (RENDER_SERVICE_ID) and environment groups
+ * (RENDER_ENV_GROUP_ID, target ids `env-group:<id>`) are the targets; each has one flat set of
+ * variables (no deploy contexts, values readable in plaintext, empty values rejected). Options exist for tests
  * and benchmarks; the engine uses {@link renderAdapter}.
  */
 export function createRenderAdapter(options: RenderConnectionOptions = {}): ProviderAdapter<RenderOptions, 'render'> {
@@ -33,8 +34,9 @@ export function createRenderAdapter(options: RenderConnectionOptions = {}): Prov
 }
 
 /**
- * Syncs into Render services through Render's REST API: reads with `limit=100` pages, writes per
- * key for small change sets and with one replace-all request for large ones, within the API key's
- * 30 writes a minute. See docs/ENVSYNC_ENGINE.md (Render).
+ * Syncs into Render services and environment groups through Render's REST API: services read with
+ * `limit=100` pages and written per key for small change sets or with one replace-all request for
+ * large ones; groups read in one request and written per key; all within the API key's 30 writes
+ * a minute. See docs/ENVSYNC_ENGINE.md (Render) and docs/providers.md (environment groups).
  */
 export const renderAdapter = createRenderAdapter();

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startEmulator } from './server.ts';
-import { demoCanonical, demoTargets, demoTokens } from './sample-data.ts';
+import { demoCanonical, demoEnvGroups, demoTargets, demoTokens } from './sample-data.ts';
 
 /**
  * `npm run emulator [-- --port 8899]`: runs the provider emulator with the sample accounts until
@@ -21,6 +21,7 @@ process.stdout.write(
     `  RENDER_API_TOKEN=${demoTokens.render}`,
     `  ENVSYNC_DASHBOARD_TOKEN_URLS=${emulator.dashboardUrl}   (serves NETLIFY_API_TOKEN)`,
     `  RENDER_SERVICE_ID=${demoTargets.render.join(',')}`,
+    `  RENDER_ENV_GROUP_ID=${demoEnvGroups.join(',')}`,
     `  ENVSYNC_NETLIFY_SITE_ID=${demoTargets.netlify.join(',')}`,
     `  ENVSYNC_VERCEL_PROJECT_ID=${demoTargets.vercel.join(',')}`,
     `  canonical keys: ${Object.keys(demoCanonical).join(', ')}`,

@@ -3,8 +3,8 @@ import type { RenderFake } from './render.ts';
 import type { VercelFake } from './vercel.ts';
 
 /**
- * The sample accounts the demo and `npm run emulator` start with: two Render services, one
- * Netlify site and one Vercel project, each a little out of step with the canonical set, next to variables EnvSync does
+ * The sample accounts the demo and `npm run emulator` start with: two Render services and an
+ * environment group linked to both, one Netlify site and one Vercel project, each a little out of step with the canonical set, next to variables EnvSync does
  * not manage (they must survive every sync). Made-up values only.
  */
 
@@ -13,6 +13,13 @@ export const demoTokens = { render: 'rnd_demo_token', netlify: 'nfp_demo_token',
 
 /** The targets of the sample accounts. */
 export const demoTargets = { render: ['srv-demo-api', 'srv-demo-worker'], netlify: ['site-demo-web'], vercel: ['prj_demo_app'] } as const;
+
+/**
+ * The sample Render environment group (RENDER_ENV_GROUP_ID), linked to both sample services. Kept
+ * apart from `demoTargets.render` so the setups that sync services only stay as they were; its
+ * target id is `env-group:evg-demo-shared`.
+ */
+export const demoEnvGroups = ['evg-demo-shared'] as const;
 
 /**
  * Two values that must never leave the providers' side: one inside the canonical set, one inside a
@@ -41,6 +48,12 @@ export function seedSampleData(render: RenderFake, netlify: NetlifyFake, vercel?
     DATABASE_URL: `postgres://demo:${canaries.unmanaged}@db.internal:5432/app`,
   });
   render.seed('srv-demo-worker', { REDIS_URL: 'redis://cache.internal:6379', APP_FEATURE_FLAGS: 'search,beta-banner' });
+  // Shared by both services: one stale value, one missing, and a variable EnvSync does not manage.
+  render.seedEnvGroup(
+    demoEnvGroups[0],
+    { APP_LOG_LEVEL: 'warn', SENTRY_DSN: `https://${canaries.unmanaged}@sentry.internal/1` },
+    demoTargets.render,
+  );
   netlify.addSite({ id: 'site-demo-web', accountId: 'acc-demo', accountSlug: 'demo-team', name: 'demo-web' });
   netlify.seed('site-demo-web', 'APP_API_URL', { values: { all: 'https://api.example.com/v1' } });
   netlify.seed('site-demo-web', 'NODE_VERSION', { values: { all: '20' } });
