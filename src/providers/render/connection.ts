@@ -99,7 +99,8 @@ export function connectRender(session: ProviderSession<RenderOptions>, options: 
               reservedWrites: stillToCome,
               perKeyLimit: options.perKeyWriteLimit ?? perKeyWriteLimit,
             });
-      if (outcome.done.length > 0) {
+      // Deploys are owed only when the run deploys at all: with ENVSYNC_REDEPLOY off nothing is sent.
+      if (outcome.done.length > 0 && session.settings.redeploy) {
         if (target.kind === 'service') deploys.serviceChanged(target.id);
         else deploys.groupChanged(groups.get(target.id)?.linkedServiceIds ?? []);
       }

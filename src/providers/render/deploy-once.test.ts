@@ -47,6 +47,20 @@ function deploys(): Record<string, number> {
 }
 
 describe('deploys after an env group changed', () => {
+  it('are never sent with ENVSYNC_REDEPLOY off, whatever changed', async () => {
+    fake.seed('srv-a', { APP_A: 'old' }).seed('srv-b', { APP_A: 'old' }).seed('srv-x');
+    fake.seedEnvGroup('evg-1', { APP_A: 'old' }, ['srv-a', 'srv-x']);
+
+    const reports = await run({ RENDER_SERVICE_ID: 'srv-a,srv-b', RENDER_ENV_GROUP_ID: 'evg-1', ENVSYNC_REDEPLOY: 'false' });
+
+    expect(Object.values(reports).map((report) => [report.applied, report.redeploy])).toEqual([
+      [true, 'disabled'],
+      [true, 'disabled'],
+      [true, 'disabled'],
+    ]);
+    expect(deploys()).toEqual({});
+  });
+
   it('deploys a linked service that changed itself once, not twice, and a linked service outside the run once', async () => {
     fake.seed('srv-a', { APP_A: 'old' }).seed('srv-b', { APP_A: 'new' }).seed('srv-x');
     fake.seedEnvGroup('evg-1', { APP_A: 'old' }, ['srv-a', 'srv-x']);
