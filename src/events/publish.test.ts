@@ -1,7 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-// @ts-expect-error: the copy-paste receiver of docs/examples is plain JavaScript, as users run it.
 import { createReceiver, verifyEnvSyncWebhook } from '../../docs/examples/webhook-receiver.js';
 import { makeReport, useLocalBlobs } from '../../test/support/blobs-server.ts';
 import { startLocalServer, type LocalServer } from '../../test/support/local-server.ts';
@@ -21,7 +20,6 @@ import type { EnvSyncEvent } from './types.ts';
 
 const secret = 'whsec-test-0123456789abcdef';
 const blobs = useLocalBlobs();
-type Receiver = (args: { secret: string; onEvent: (event: EnvSyncEvent) => void }) => Server;
 const verifyExample = verifyEnvSyncWebhook as (args: { secret: string; signature: string; timestamp: string; body: string; nowSeconds?: number }) => string | undefined;
 
 let receiver: Server;
@@ -44,7 +42,7 @@ function collect(req: IncomingMessage, done: (body: string) => void): void {
 
 beforeAll(async () => {
   received = [];
-  receiver = (createReceiver as Receiver)({ secret, onEvent: (event) => received.push(event) });
+  receiver = (createReceiver)({ secret, onEvent: (event: EnvSyncEvent) => received.push(event) });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/envsync`;
   flaky = await startLocalServer((_req, res) => void res.writeHead(++flakyCalls === 1 ? 503 : 204).end());

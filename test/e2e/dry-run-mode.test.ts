@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/server.ts';
 import { demoTargets } from '../emulator/sample-data.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
-import { apiToken, fn, runtimeEnv } from './setup.ts';
+import { apiToken, fn, runtimeEnv, syncBodyOf } from './setup.ts';
 
 /** ENVSYNC_MODE=dry-run, Render only: apply endpoints plan, say why, and write nothing. */
 
@@ -19,18 +19,13 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-interface SyncBody {
-  mode: string;
-  note?: string;
-  results: { target: string; applied: boolean; pending: unknown[] }[];
-}
 
 describe('ENVSYNC_MODE=dry-run', () => {
   it('apply returns the plan with applied: false and a note saying why', async () => {
     const result = await runtime.call('POST', fn('apply', '/render'), { token: apiToken });
 
     expect(result.status).toBe(200);
-    const body = result.json as SyncBody;
+    const body = syncBodyOf(result);
     expect(body.mode).toBe('dry-run');
     expect(body.note).toMatch(/ENVSYNC_MODE is dry-run.*Set ENVSYNC_MODE=enforce/);
     expect(body.results.map((report) => [report.target, report.applied])).toEqual(demoTargets.render.map((id) => [id, false]));
@@ -42,7 +37,7 @@ describe('ENVSYNC_MODE=dry-run', () => {
     await runtime.call('POST', fn('scheduled'));
 
     expect(all.status).toBe(200);
-    expect((all.json as SyncBody).note).toMatch(/ENVSYNC_MODE is dry-run/);
+    expect(syncBodyOf(all).note).toMatch(/ENVSYNC_MODE is dry-run/);
     expect(emulator.writeCount()).toBe(0);
   });
 

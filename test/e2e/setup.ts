@@ -1,4 +1,6 @@
+import { parseSyncBody, type SyncBody } from '../../src/service/api/schemas.ts';
 import type { Emulator } from '../emulator/server.ts';
+import type { CallResult } from './runtime.ts';
 import { demoCanonical, demoTargets, demoTokens } from '../emulator/sample-data.ts';
 
 /** The API token the end-to-end runtimes accept. */
@@ -47,4 +49,9 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** A sync endpoint's 200 answer, read through the one declared response schema (src/service/api/schemas.ts). */
+export function syncBodyOf(result: CallResult): SyncBody {
+  return parseSyncBody(result.json);
 }

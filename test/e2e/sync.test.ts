@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/server.ts';
 import { demoCanonical, demoTargets } from '../emulator/sample-data.ts';
 import { startRuntime, type CallResult, type Runtime } from './runtime.ts';
-import { apiToken, eventually, fn, runtimeEnv, secretsOf } from './setup.ts';
+import { apiToken, eventually, fn, runtimeEnv, secretsOf, syncBodyOf } from './setup.ts';
 
 /**
  * The functions over HTTP through the real local Netlify runtime, against the provider emulator:
@@ -35,13 +35,6 @@ function expectNoSecret(result: CallResult) {
   for (const secret of secrets) expect(result.text).not.toContain(secret);
 }
 
-interface SyncBody {
-  runId: string;
-  mode: string;
-  note?: string;
-  summary: { targets: number; inSync: number; pending: number; withErrors: number };
-  results: { provider: string; target: string; applied: boolean; summary: Record<string, number>; errors: unknown[]; pending: unknown[] }[];
-}
 
 describe('the happy paths', () => {
   it('public health says only name, version and status, and asks no provider', async () => {
@@ -84,7 +77,7 @@ describe('the happy paths', () => {
     const result = await authed('POST', fn('dry-run', '/render'));
 
     expect(result.status).toBe(200);
-    const body = result.json as SyncBody;
+    const body = syncBodyOf(result);
     expect(body.mode).toBe('dry-run');
     expect(body.results.map((report) => [report.target, report.applied])).toEqual([
       [api, false],
@@ -99,14 +92,14 @@ describe('the happy paths', () => {
     const result = await authed('POST', `${fn('dry-run')}?provider=netlify`);
 
     expect(result.status).toBe(200);
-    expect((result.json as SyncBody).results.map((report) => report.target)).toEqual([site]);
+    expect(syncBodyOf(result).results.map((report) => report.target)).toEqual([site]);
   });
 
   it('apply makes every Render service equal to the canonical set and keeps unmanaged keys', async () => {
     const result = await authed('POST', fn('apply', '/render'));
 
     expect(result.status).toBe(200);
-    const body = result.json as SyncBody;
+    const body = syncBodyOf(result);
     expect(body.summary).toEqual({ targets: 2, inSync: 2, pending: 0, withErrors: 0 });
     expect(emulator.render.variables(api)).toEqual({ ...demoCanonical, DATABASE_URL: expect.any(String) as unknown });
     expect(emulator.render.variables(worker)).toEqual({ ...demoCanonical, REDIS_URL: expect.any(String) as unknown });
@@ -117,7 +110,7 @@ describe('the happy paths', () => {
     const result = await authed('POST', fn('apply', '/netlify'), { target: site });
 
     expect(result.status).toBe(200);
-    expect((result.json as SyncBody).results.map((report) => [report.target, report.applied])).toEqual([[site, true]]);
+    expect(syncBodyOf(result).results.map((report) => [report.target, report.applied])).toEqual([[site, true]]);
     for (const [key, value] of Object.entries(demoCanonical)) expect(emulator.netlify.values(site, key)).toEqual({ all: value });
     expect(emulator.netlify.keys(site)).toContain('NODE_VERSION');
   });
@@ -128,7 +121,7 @@ describe('the happy paths', () => {
     const result = await authed('POST', fn('apply-all'));
 
     expect(result.status).toBe(200);
-    const body = result.json as SyncBody;
+    const body = syncBodyOf(result);
     expect(body.summary).toEqual({ targets: 3, inSync: 3, pending: 0, withErrors: 0 });
     expect(body.results.every((report) => report.summary['create'] === 0 && report.summary['update'] === 0)).toBe(true);
     expect(emulator.writeCount()).toBe(writes);

@@ -1,13 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: the copy-paste receiver of docs/examples is plain JavaScript, as users run it.
 import { createReceiver } from '../../docs/examples/webhook-receiver.js';
 import type { EnvSyncEvent } from '../../src/events/types.ts';
 import { startEmulator, type Emulator } from '../emulator/server.ts';
 import { demoCanonical, demoTargets } from '../emulator/sample-data.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
-import { apiToken, eventually, fn, runtimeEnv } from './setup.ts';
+import { apiToken, eventually, fn, runtimeEnv, syncBodyOf } from './setup.ts';
 
 /**
  * envsync-trigger through the real local runtime, against the emulator, with the documented Node
@@ -20,7 +19,6 @@ import { apiToken, eventually, fn, runtimeEnv } from './setup.ts';
  */
 
 const secret = 'e2e-webhook-secret-6b1f0c9d2a7e';
-type Receiver = (args: { secret: string; onEvent: (event: EnvSyncEvent) => void }) => Server;
 
 let emulator: Emulator;
 let runtime: Runtime;
@@ -28,7 +26,7 @@ let receiver: Server;
 const received: EnvSyncEvent[] = [];
 
 beforeAll(async () => {
-  receiver = (createReceiver as Receiver)({ secret, onEvent: (event) => received.push(event) });
+  receiver = (createReceiver)({ secret, onEvent: (event: EnvSyncEvent) => received.push(event) });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/envsync`;
   emulator = await startEmulator({ render: { writesPerMinute: false, readsPerMinute: false } });
@@ -100,7 +98,7 @@ describe('envsync-trigger', { timeout: 120_000 }, () => {
 
     expect(result.status, result.text).toBe(200);
     expect(emulator.render.variables(service)['APP_LOG_LEVEL']).toBe(demoCanonical['APP_LOG_LEVEL']);
-    const body = result.json as { summary: { targets: number; withErrors: number } };
+    const body = syncBodyOf(result);
     expect(body.summary).toMatchObject({ targets: demoTargets.render.length + demoTargets.netlify.length, withErrors: 0 });
   });
 

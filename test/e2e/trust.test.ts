@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/server.ts';
 import { demoCanonical, demoTargets } from '../emulator/sample-data.ts';
 import { startRuntime, type CallResult, type Runtime } from './runtime.ts';
-import { apiToken, fn, runtimeEnv, secretsOf } from './setup.ts';
+import { apiToken, fn, runtimeEnv, secretsOf, syncBodyOf } from './setup.ts';
 
 /**
  * Reviewed plans, rollback and the change history through the real local Netlify runtime, against
@@ -49,12 +49,6 @@ function expectNoSecret(result: CallResult) {
   for (const secret of secrets) expect(result.text).not.toContain(secret);
 }
 
-interface Report {
-  target: string;
-  applied: boolean;
-  planId?: string;
-  changes: { op: string; key: string }[];
-}
 
 describe('reviewed plans', () => {
   it('a planId applied after the target changed is a 409 naming the moved key, and nothing is written', async () => {
@@ -62,7 +56,7 @@ describe('reviewed plans', () => {
     expect(dry.status).toBe(200);
     const planId = (dry.json as { planId: string }).planId;
     expect(planId).toMatch(/^plan-/);
-    expect((dry.json as { results: Report[] }).results.map((report) => report.planId)).toEqual([planId, planId]);
+    expect(syncBodyOf(dry).results.map((report) => report.planId)).toEqual([planId, planId]);
     emulator.render.seed(api, { APP_LOG_LEVEL: 'warn' });
     const writes = emulator.writeCount();
 
@@ -80,14 +74,14 @@ describe('reviewed plans', () => {
   it('a planId applied unchanged writes exactly the plan: a key added to the canonical set since waits', async () => {
     const dry = await authed('POST', fn('dry-run', '/render'));
     const planId = (dry.json as { planId: string }).planId;
-    const planned = (dry.json as { results: Report[] }).results.map((report) => [report.target, report.changes.filter((change) => change.op !== 'noop').map((change) => `${change.op} ${change.key}`)]);
+    const planned = syncBodyOf(dry).results.map((report) => [report.target, report.changes.filter((change) => change.op !== 'noop').map((change) => `${change.op} ${change.key}`)]);
     await writeCanonical({ ...demoCanonical, APP_LATE: 'added-after-review' });
     emulator.render.clearLog();
 
     const applied = await authed('POST', fn('apply', '/render'), { planId });
 
     expect(applied.status).toBe(200);
-    const results = (applied.json as { results: (Report & { skipped: { key: string; reason: string }[] })[] }).results;
+    const results = syncBodyOf(applied).results;
     expect(results.map((report) => [report.target, report.changes.filter((change) => change.op !== 'noop').map((change) => `${change.op} ${change.key}`)])).toEqual(planned);
     expect(results.map((report) => report.skipped)).toEqual([
       [{ op: 'create', key: 'APP_LATE', reason: 'not-in-plan' }],

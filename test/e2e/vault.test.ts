@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/server.ts';
 import { demoTargets } from '../emulator/sample-data.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
-import { apiToken, fn, runtimeEnv } from './setup.ts';
+import { apiToken, fn, runtimeEnv, syncBodyOf } from './setup.ts';
 
 /**
  * One EnvSync is another's vault, through two real local runtimes. The vault runtime serves the
@@ -71,7 +71,7 @@ describe('a token rotated at the provider', () => {
     const result = await client.call('POST', fn('apply', '/render'), { token: apiToken });
 
     expect(result.status).toBe(200);
-    const results = (result.json as { results: { target: string; tokenSource: string; errors: unknown[] }[] }).results;
+    const results = syncBodyOf(result).results;
     expect(results.map((report) => [report.target, report.tokenSource, report.errors])).toEqual(demoTargets.render.map((id) => [id, 'vault:RENDER_API_TOKEN', []]));
     expect(emulator.render.count('env-vars.list', 401) - before).toBe(1);
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/server.ts';
 import { demoCanonical, demoTargets, demoTokens } from '../emulator/sample-data.ts';
 import { startRuntime, type CallResult, type Runtime } from './runtime.ts';
-import { apiToken, fn, runtimeEnv, secretsOf } from './setup.ts';
+import { apiToken, fn, runtimeEnv, secretsOf, syncBodyOf } from './setup.ts';
 
 /**
  * A Vercel project as a target, through the real local Netlify runtime against the emulator: the
@@ -34,18 +34,9 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-interface Report {
-  target: string;
-  applied: boolean;
-  summary: Record<string, number>;
-  changes: { op: string; key: string; context?: string; reason?: string }[];
-  skipped: { key: string; context?: string; reason: string; detail?: string }[];
-  errors: unknown[];
-  redeploy: string;
-}
 
 const authed = (method: string, path: string) => runtime.call(method, path, { token: apiToken });
-const reportsOf = (result: CallResult) => (result.json as { results: Report[] }).results;
+const reportsOf = (result: CallResult) => syncBodyOf(result).results;
 
 function expectNoSecret(result: CallResult) {
   for (const secret of secrets) expect(result.text).not.toContain(secret);

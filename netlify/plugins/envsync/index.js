@@ -1,3 +1,4 @@
+// @ts-check
 // EnvSync build plugin: after a successful deploy in one of the configured contexts (production by
 // default), ask the deployed site's own apply-all function to sync every target, and show what it
 // did (key names and counts per target) in the deploy summary.
@@ -15,23 +16,25 @@
 // helpers live in ./summary.js.
 import { describeResult, shouldSync } from './summary.js';
 
+/** @typedef {import('../../../src/service/api/schemas.ts').SyncBody} SyncBody */
+
 /**
  * @param {{ utils: { status: { show: (status: { title: string, summary: string, text?: string }) => void } },
  *           inputs: { contexts?: string, timeoutSeconds?: number | string } }} options
  */
 export async function onSuccess({ utils, inputs }) {
-  const show = (summary, text) => utils.status.show({ title: 'EnvSync', summary, ...(text ? { text } : {}) });
-  const log = (line) => console.log(`EnvSync: ${line}`);
-  const context = process.env.CONTEXT ?? '';
-  const branch = process.env.BRANCH ?? '';
+  const show = (/** @type {string} */ summary, /** @type {string | undefined} */ text = undefined) => utils.status.show({ title: 'EnvSync', summary, ...(text ? { text } : {}) });
+  const log = (/** @type {string} */ line) => console.log(`EnvSync: ${line}`);
+  const context = process.env['CONTEXT'] ?? '';
+  const branch = process.env['BRANCH'] ?? '';
   const contexts = String(inputs.contexts ?? 'production').split(',').map((item) => item.trim()).filter(Boolean);
   if (!shouldSync(context, branch, contexts)) {
     const summary = `Skipped: deploy context "${context}" is not in the plugin's contexts (${contexts.join(', ')}).`;
     log(summary);
     return show(summary);
   }
-  const siteUrl = process.env.URL;
-  const token = process.env.ENVSYNC_API_TOKEN;
+  const siteUrl = process.env['URL'];
+  const token = process.env['ENVSYNC_API_TOKEN'];
   if (!siteUrl || !token) {
     return show('Skipped: URL or ENVSYNC_API_TOKEN is not available to the build. Give ENVSYNC_API_TOKEN the Builds scope.');
   }
@@ -44,8 +47,8 @@ export async function onSuccess({ utils, inputs }) {
         'content-type': 'application/json',
         // The change history records which deploy (and commit) started the sync.
         'x-envsync-trigger': 'deploy',
-        ...(process.env.DEPLOY_ID ? { 'x-envsync-deploy-id': process.env.DEPLOY_ID } : {}),
-        ...(process.env.COMMIT_REF ? { 'x-envsync-commit': process.env.COMMIT_REF } : {}),
+        ...(process.env['DEPLOY_ID'] ? { 'x-envsync-deploy-id': process.env['DEPLOY_ID'] } : {}),
+        ...(process.env['COMMIT_REF'] ? { 'x-envsync-commit': process.env['COMMIT_REF'] } : {}),
       },
       body: '{}',
       signal: AbortSignal.timeout(timeoutMs),
@@ -57,13 +60,15 @@ export async function onSuccess({ utils, inputs }) {
       return show(summary);
     }
     if (response.status === 202) return show(`Sync started in the background (run ${body.runId ?? 'unknown'}); follow it at /.netlify/functions/envsync-runs?runId=${body.runId ?? ''}.`);
-    const results = body.results ?? [];
+    /** @type {SyncBody} */
+    const answer = body;
+    const results = answer.results ?? [];
     const lines = results.map(describeResult);
     const changed = results.filter((result) => result.applied).length;
     const summary =
       results.length === 0
         ? 'Nothing to sync.'
-        : `${results.length} target(s): ${changed} changed, ${results.filter((result) => result.errors.length > 0).length} with errors${body.note ? ` (${body.note})` : ''}.`;
+        : `${results.length} target(s): ${changed} changed, ${results.filter((result) => result.errors.length > 0).length} with errors${answer.note ? ` (${answer.note})` : ''}.`;
     for (const line of lines) log(line);
     return show([summary, ...lines].join('\n'), lines.join('\n'));
   } catch (error) {

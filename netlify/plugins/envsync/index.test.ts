@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../../test/support/local-server.ts';
-// @ts-expect-error: the plugin is plain JavaScript, as Netlify loads it.
 import { onSuccess } from './index.js';
 
 type Status = { title: string; summary: string; text?: string };

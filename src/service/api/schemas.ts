@@ -88,20 +88,6 @@ export const healthPublicSchema = z.object({
 /** Either answer of health. */
 export const healthBodySchema = z.union([healthDetailsSchema, healthPublicSchema]);
 
-/** The 200 answer of dry-run, apply and apply-all: one report per target. */
-export const syncBodyResponseSchema = z.object({
-  /** A dry-run's stored plan (apply exactly it with `{ "planId" }`), or the reviewed plan an apply applied. */
-  planId: z.string().optional(),
-  runId: z.string(),
-  mode: z.enum(['dry-run', 'enforce']),
-  summary: z.object({ targets: z.number().int(), inSync: z.number().int(), pending: z.number().int(), withErrors: z.number().int() }),
-  /** Why an apply only planned (ENVSYNC_MODE=dry-run). */
-  note: z.string().optional(),
-  /** Reports that could not be stored, and the like: the run itself happened. */
-  warnings: z.array(z.string()).optional(),
-  results: z.array(syncReportSchema),
-});
-
 /** The 202 answer of a run large enough to be handed to the background function. */
 export const queuedBodySchema = z.object({
   runId: z.string(),
@@ -112,6 +98,32 @@ export const queuedBodySchema = z.object({
   progress: z.string(),
   note: z.string().optional(),
 });
+
+/**
+ * The 200 answer of dry-run, apply, apply-all and envsync-trigger: one report per target. This is
+ * THE declared shape of a sync response: the endpoints answer it, the build plugin
+ * (netlify/plugins/envsync, through JSDoc), the demo and the end-to-end tests read it with
+ * {@link parseSyncBody}, and the dashboard and the OpenAPI document are built from it.
+ */
+export const syncBodyResponseSchema = z.object({
+  /** A dry-run's stored plan (apply exactly it with `{ "planId" }`), or the reviewed plan an apply applied. */
+  planId: z.string().optional(),
+  runId: z.string(),
+  mode: z.enum(['dry-run', 'enforce']),
+  summary: z.object({ targets: z.number().int(), inSync: z.number().int(), pending: z.number().int(), withErrors: z.number().int() }),
+  /** Why an apply only planned (ENVSYNC_MODE=dry-run). */
+  note: z.string().optional(),
+  /** Reports that could not be stored, and the like: the run itself happened. */
+  warnings: z.array(z.string()).optional(),
+  /** The targets this invocation's time could not fit, queued as a background run of their own. */
+  handedOff: queuedBodySchema.optional(),
+  results: z.array(syncReportSchema),
+});
+
+/** Reads a sync response (the 200 answer), checked against {@link syncBodyResponseSchema}. */
+export function parseSyncBody(json: unknown): SyncBody {
+  return syncBodyResponseSchema.parse(json);
+}
 
 /** `GET envsync-runs`: reports, newest first. */
 export const runsBodySchema = z.object({ runs: z.array(syncReportSchema) });
