@@ -7,6 +7,7 @@
  * function answers; then shows health → dry-run → apply → dry-run again, and stops everything.
  * Only key names and counts are printed, as EnvSync itself does.
  */
+import { parseSyncBody, type SyncBody } from '../src/service/api/schemas.ts';
 import { startEmulator, type Emulator } from '../test/emulator/server.ts';
 import { demoCanonical, demoEnvGroups, demoTargets, demoTokens } from '../test/emulator/sample-data.ts';
 import { startRuntime, type CallResult, type Runtime } from '../test/e2e/runtime.ts';
@@ -21,16 +22,8 @@ const yellow = style('33');
 const red = style('31');
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
-interface Report {
-  provider: string;
-  target: string;
-  applied: boolean;
-  summary: { create: number; update: number; delete: number; noop: number };
-  changes: { op: string; key: string; context?: string }[];
-  skipped: { op: string; key: string; context?: string; reason: string; detail?: string }[];
-  warnings?: { code: string; key?: string; message: string }[];
-  errors: { code: string; message: string; key?: string }[];
-}
+/** One target's report, as the one declared sync response has it. */
+type Report = SyncBody['results'][number];
 
 const providers = ['render', 'netlify', 'vercel'] as const;
 
@@ -134,8 +127,7 @@ function step(title: string, request: string): void {
 
 async function sync(path: string): Promise<Report[]> {
   if (runtime === undefined) throw new Error('runtime not started');
-  const body = expectOk(await runtime.call('POST', path, { token: apiToken })) as { results: Report[] };
-  return body.results;
+  return parseSyncBody(expectOk(await runtime.call('POST', path, { token: apiToken }))).results;
 }
 
 function expectOk(result: CallResult): unknown {

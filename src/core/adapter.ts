@@ -136,6 +136,12 @@ export interface ProviderAdapter<Options = unknown, Id extends string = string> 
   readonly displayName: string;
   /** What a target is called in messages: "service", "site". */
   readonly targetNoun: string;
+  /**
+   * For a provider with more than one kind of target (Render's services and environment groups):
+   * what a target id names, and the setting that lists that kind, so messages about an unknown
+   * target name the right setting. Without it every id is a {@link targetNoun} of `settings.targetSetting`.
+   */
+  readonly targetKindOf?: (targetId: string) => { readonly noun: string; readonly setting: string };
   /** The environment variable (and vault / dashboard key) holding this provider's API token. */
   readonly tokenName: string;
   /** Other names that hold this provider's credential (`NETLIFY_AUTH_TOKEN`): never synced. */

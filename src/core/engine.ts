@@ -250,10 +250,13 @@ export function selectTargets(
   const configured = providerSettings.targetIds;
   if (request.targets === undefined) return configured;
   const unknown = request.targets.filter((id) => !configured.includes(id));
-  if (unknown.length > 0) {
+  const [first] = unknown;
+  if (first !== undefined) {
+    const kind = adapter.targetKindOf?.(first) ?? { noun: adapter.targetNoun, setting: adapter.settings.targetSetting };
+    const targets = adapter.targetKindOf === undefined ? `${adapter.targetNoun}s` : 'targets';
     throw new SyncError(
       'bad-request',
-      `Unknown ${adapter.displayName} ${adapter.targetNoun} ${unknown.join(', ')}: configured ${adapter.targetNoun}s are ${configured.length > 0 ? configured.join(', ') : 'none'}. Add it to ${adapter.settings.targetSetting} or pick a configured one.`,
+      `Unknown ${adapter.displayName} ${kind.noun} ${unknown.join(', ')}: configured ${targets} are ${configured.length > 0 ? configured.join(', ') : 'none'}. Add it to ${kind.setting} or pick a configured one.`,
     );
   }
   return request.targets;

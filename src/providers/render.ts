@@ -3,6 +3,7 @@ import { renderAuthHint, renderName } from './render/context.ts';
 import { connectRender, type RenderConnectionOptions } from './render/connection.ts';
 import type { ProviderAdapter } from '../core/adapter.ts';
 import { renderSettings, type RenderOptions } from './render/settings.ts';
+import { renderTarget } from './render/targets.ts';
 
 export type { RenderConnectionOptions } from './render/connection.ts';
 export type { RenderOptions } from './render/settings.ts';
@@ -18,6 +19,7 @@ export function createRenderAdapter(options: RenderConnectionOptions = {}): Prov
     id: 'render',
     displayName: renderName,
     targetNoun: 'service',
+    targetKindOf: (targetId) => (renderTarget(targetId).kind === 'env-group' ? { noun: 'environment group', setting: 'RENDER_ENV_GROUP_ID' } : { noun: 'service', setting: 'RENDER_SERVICE_ID' }),
     tokenName: 'RENDER_API_TOKEN',
     authHint: renderAuthHint,
     settings: renderSettings,
