@@ -140,7 +140,7 @@ describe('failing writes', () => {
     expect(fake.count('write')).toBe(1);
   });
 
-  it('never sends an empty value even when a plan asks for it', async () => {
+  it('never sends an empty value even when a plan asks for it (the core never does), and then deletes nothing', async () => {
     fake.seed('srv-a', { APP_EMPTY: 'current', APP_STALE: 'x' });
     const connection = connect();
     const remote = await connection.read('srv-a');
@@ -153,7 +153,7 @@ describe('failing writes', () => {
     };
     const outcome = await connection.apply('srv-a', plan, new Map([['APP_EMPTY', '']]), remote);
     expect(outcome.errors.map((error) => [error.key, error.code])).toEqual([
-      ['APP_EMPTY', 'value-rejected'],
+      ['APP_EMPTY', 'internal'],
       ['APP_STALE', 'write-skipped'],
     ]);
     expect(fake.count('write')).toBe(0);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { applyWritesThenDeletes } from '../../core/apply-order.ts';
+import { valueToWrite } from '../../core/write-values.ts';
 import type { Plan, PlannedChange } from '../../core/plan.ts';
 import { isSyncError, SyncError } from '../../errors.ts';
 import { parseResponse, readJson } from '../../http/client.ts';
@@ -63,15 +64,6 @@ export function applyPerKey(
   });
 }
 
-/** The error for a create or update whose canonical value Render would reject. */
-export function emptyValueError(key: string, targetLabel: string): SyncError {
-  return new SyncError(
-    'value-rejected',
-    `The canonical value of ${key} is empty and ${renderName} rejects empty values: it was not sent, and ${targetLabel} keeps its current variable. Give it a value, or exclude the key.`,
-    { key },
-  );
-}
-
 /**
  * Parses the answer of a write; a 200 of an unexpected shape leaves the write's outcome unknown:
  * retryable after a re-read.
@@ -124,11 +116,8 @@ async function putVariable(
   change: PlannedChange,
   values: ReadonlyMap<string, string>,
 ): Promise<AppliedChange> {
-  const value = values.get(change.key);
-  if (value === undefined) {
-    throw new SyncError('internal', `No canonical value was passed for ${change.key}; nothing was sent.`, { key: change.key });
-  }
-  if (value === '') throw emptyValueError(change.key, target.label);
+  // Render rejects empty values; the core never plans one (see core/write-values.ts).
+  const value = valueToWrite(change, values, false);
   await waitForWriteSlot(context.writeBudget, context.session.budget, context.sleep);
   const path = target.varPath(change.key);
   const response = await context.api.send({ method: 'PUT', path, json: { value }, key: change.key, target: target.targetId });

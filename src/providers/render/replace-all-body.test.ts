@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannedChange } from '../../core/plan.ts';
+import { SyncError } from '../../errors.ts';
 import { alreadyApplied, buildReplaceAllBody, verifyReplaceAll } from './replace-all-body.ts';
 
 const current = [
@@ -20,7 +21,7 @@ describe('the replace-all body', () => {
       ['APP_A', 'new'],
       ['APP_NEW', 'n'],
     ]);
-    const body = buildReplaceAllBody(current, changes, values, 'srv-a');
+    const body = buildReplaceAllBody(current, changes, values);
     expect(body.variables).toEqual([
       { key: 'OTHER', value: 'o' },
       { key: 'APP_A', value: 'new' },
@@ -28,30 +29,32 @@ describe('the replace-all body', () => {
       { key: 'APP_NEW', value: 'n' },
     ]);
     expect(body.carried).toEqual(changes);
-    expect(body.errors).toEqual([]);
     expect(alreadyApplied(body, current)).toBe(false);
   });
 
-  it('keeps a variable whose canonical value is empty, and every planned delete with it', () => {
+  it('is not built at all for a planned write without a value Render accepts (a planning bug): no partial body', () => {
     const changes = [change('update', 'APP_A'), change('delete', 'APP_STALE')];
-    const body = buildReplaceAllBody(current, changes, new Map([['APP_A', '']]), 'srv-a');
-    expect(body.variables).toEqual(current);
-    expect(body.carried).toEqual([]);
-    expect(body.errors.map((error) => [error.key, error.code])).toEqual([
-      ['APP_A', 'value-rejected'],
-      ['APP_STALE', 'write-skipped'],
-    ]);
+    const failure = (values: ReadonlyMap<string, string>) => {
+      try {
+        buildReplaceAllBody(current, changes, values);
+      } catch (error) {
+        return error instanceof SyncError ? [error.code, error.key] : error;
+      }
+      return 'built';
+    };
+    expect(failure(new Map([['APP_A', '']]))).toEqual(['internal', 'APP_A']);
+    expect(failure(new Map())).toEqual(['internal', 'APP_A']);
   });
 
   it('notices a kept variable with an empty value, which Render would reject', () => {
-    const body = buildReplaceAllBody([...current, { key: 'BLANK', value: '' }], [], new Map(), 'srv-a');
+    const body = buildReplaceAllBody([...current, { key: 'BLANK', value: '' }], [], new Map());
     expect(body.emptyKept).toEqual(['BLANK']);
   });
 });
 
 describe('checking a replace-all by reading after it', () => {
   const changes = [change('update', 'APP_A'), change('delete', 'APP_STALE')];
-  const body = buildReplaceAllBody(current, changes, new Map([['APP_A', 'new']]), 'srv-a');
+  const body = buildReplaceAllBody(current, changes, new Map([['APP_A', 'new']]));
 
   it('counts what the read shows as done', () => {
     const after = [

@@ -2,7 +2,7 @@ import type { PlannedChange } from '../../core/plan.ts';
 import { SyncError } from '../../errors.ts';
 import type { AppliedChange } from '../../core/adapter.ts';
 import { appliedChange, renderName } from './context.ts';
-import { emptyValueError } from './per-key.ts';
+import { valueToWrite } from '../../core/write-values.ts';
 import type { EnvVar } from './schemas.ts';
 
 /**
@@ -17,8 +17,6 @@ export interface ReplaceAllBody {
   readonly variables: readonly EnvVar[];
   /** The planned changes the body carries out. */
   readonly carried: readonly PlannedChange[];
-  /** Why the other planned changes are not in it, one error per key. */
-  readonly errors: readonly SyncError[];
   /** Kept variables whose value read back empty: Render would reject the whole body. */
   readonly emptyKept: readonly string[];
 }
@@ -28,47 +26,25 @@ export interface ReplaceAllBody {
  * to their canonical values, the planned deletes removed, and EVERYTHING else exactly as read,
  * including managed keys the plan left alone.
  *
- * A write that cannot be sent (an empty or missing value) is reported and its variable kept as
- * read; and then no delete is carried either, the same rule as {@link applyWritesThenDeletes}.
+ * Every planned write has a value Render accepts (the core skips empty values, see
+ * core/write-values.ts), so the body carries the whole plan or, on a planning bug, is not built at
+ * all: there is no partial body, and so no rule here about deletes after a failed write (that rule
+ * is the core's, in core/apply-order.ts, for the key-by-key path).
+ *
+ * @throws SyncError `internal` for a planned write without a sendable value; nothing is sent.
  */
-export function buildReplaceAllBody(
-  current: readonly EnvVar[],
-  changes: readonly PlannedChange[],
-  values: ReadonlyMap<string, string>,
-  serviceId: string,
-): ReplaceAllBody {
+export function buildReplaceAllBody(current: readonly EnvVar[], changes: readonly PlannedChange[], values: ReadonlyMap<string, string>): ReplaceAllBody {
   const next = new Map(current.map((variable) => [variable.key, variable.value]));
   const carried: PlannedChange[] = [];
-  const errors: SyncError[] = [];
-  for (const change of changes.filter((planned) => planned.op === 'create' || planned.op === 'update')) {
-    const value = values.get(change.key);
-    if (value === undefined) {
-      errors.push(new SyncError('internal', `No canonical value was passed for ${change.key}; it was not sent.`, { key: change.key }));
-    } else if (value === '') {
-      errors.push(emptyValueError(change.key, `service ${serviceId}`));
-    } else {
-      next.set(change.key, value);
-      carried.push(change);
-    }
-  }
-  const writesFailed = errors.length > 0;
-  for (const change of changes.filter((planned) => planned.op === 'delete')) {
-    if (writesFailed) {
-      errors.push(
-        new SyncError(
-          'write-skipped',
-          'Not deleted: an earlier write in this sync failed, so deletions wait for a run whose writes all succeed.',
-          { key: change.key, retryable: true },
-        ),
-      );
-      continue;
-    }
-    next.delete(change.key);
+  for (const change of changes) {
+    if (change.op === 'create' || change.op === 'update') next.set(change.key, valueToWrite(change, values, false));
+    else if (change.op === 'delete') next.delete(change.key);
+    else continue;
     carried.push(change);
   }
   const variables = [...next].map(([key, value]) => ({ key, value }));
   const emptyKept = variables.filter((variable) => variable.value === '').map((variable) => variable.key);
-  return { variables, carried, errors, emptyKept };
+  return { variables, carried, emptyKept };
 }
 
 /** Whether the state read already holds every carried change, so no write is needed. */

@@ -184,7 +184,7 @@ describe('failures around the replace-all write', () => {
     expect(fake.count('env-vars.list')).toBe(1 + 2);
   });
 
-  it('reports an empty canonical value, keeps the variable, and deletes nothing', async () => {
+  it('sends nothing when the plan asks to write a value Render rejects (the core never plans one): no partial replace-all', async () => {
     fake.seed('srv-a', { ...numberedVariables('APP_', 20, 'old'), APP_STALE: 'x' });
     const connection = connect();
     const remote = await connection.read('srv-a');
@@ -194,13 +194,10 @@ describe('failures around the replace-all write', () => {
       changes: [...[...values.keys()].map(update), { op: 'delete', key: 'APP_STALE', context: '*', secret: false }],
       skipped: [],
     };
-    const outcome = await connection.apply('srv-a', plan, values, remote);
-    expect(outcome.errors.map((error) => [error.key, error.code])).toEqual([
-      ['APP_0005', 'value-rejected'],
-      ['APP_STALE', 'write-skipped'],
-    ]);
-    expect(outcome.done).toHaveLength(19);
-    expect(fake.count('env-vars.replace')).toBe(1);
-    expect(fake.variables('srv-a')).toMatchObject({ APP_0005: 'old-0005', APP_STALE: 'x', APP_0006: 'new-0006' });
+    await expect(connection.apply('srv-a', plan, values, remote)).rejects.toMatchObject({ code: 'internal', key: 'APP_0005' });
+    expect(fake.count('env-vars.replace')).toBe(0);
+    expect(fake.count('write')).toBe(0);
+    expect(fake.variables('srv-a')).toMatchObject({ APP_0005: 'old-0005', APP_STALE: 'x', APP_0006: 'old-0006' });
   });
+
 });

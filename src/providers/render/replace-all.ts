@@ -15,8 +15,10 @@ import { waitForWriteSlot } from './write-budget.ts';
  * shows the plan, and a read after it checks that every kept variable survived with the value
  * that read showed.
  *
- * Atomic from EnvSync's side: either the body is sent or nothing is. It throws only for a failure
- * of the whole service (authentication, unknown service) before anything was written.
+ * Atomic from EnvSync's side: either the body is sent or nothing is. It throws only before
+ * anything was written: for a failure of the whole service (authentication, unknown service), or
+ * for a planned write without a value Render accepts (`internal`, a planning bug; see
+ * core/write-values.ts), so a partial body is never sent.
  */
 export async function applyReplaceAll(
   context: RenderContext,
@@ -38,14 +40,14 @@ export async function applyReplaceAll(
   const vanished = vanishedSincePlan(remote, before, new Set(changes.filter((c) => c.op === 'delete').map((c) => c.key)));
   if (vanished.length > 0) return { done: [], errors: [vanishedError(serviceId, vanished)] };
 
-  const body = buildReplaceAllBody(before, changes, values, serviceId);
-  if (body.emptyKept.length > 0) return { done: [], errors: [...body.errors, ...body.emptyKept.map((key) => emptyKeptError(key, serviceId))] };
-  if (body.carried.length === 0) return { done: [], errors: body.errors };
-  if (alreadyApplied(body, before)) return { done: body.carried.map(appliedChange), errors: body.errors };
+  const body = buildReplaceAllBody(before, changes, values);
+  if (body.emptyKept.length > 0) return { done: [], errors: body.emptyKept.map((key) => emptyKeptError(key, serviceId)) };
+  if (body.carried.length === 0) return { done: [], errors: [] };
+  if (alreadyApplied(body, before)) return { done: body.carried.map(appliedChange), errors: [] };
 
   const write = await sendReplaceAll(context, serviceId, body);
   if (write.failure !== undefined && write.failure.code !== 'outcome-unknown') {
-    return nothingWritten(write.failure, body.errors);
+    return nothingWritten(write.failure);
   }
   return checkAfterWrite(context, serviceId, body, write.failure);
 }
@@ -84,17 +86,17 @@ async function checkAfterWrite(
     after = (await readServiceVariables(context, serviceId, { untilEmptyPage: true })).variables;
   } catch (error) {
     const readFailure = asRenderError(error, `reading service ${serviceId}`);
-    if (writeFailure !== undefined) return { done: [], errors: [...body.errors, writeFailure] };
-    return { done: body.carried.map(appliedChange), errors: [...body.errors, unverifiedError(serviceId, readFailure)] };
+    if (writeFailure !== undefined) return { done: [], errors: [writeFailure] };
+    return { done: body.carried.map(appliedChange), errors: [unverifiedError(serviceId, readFailure)] };
   }
   const verdict = verifyReplaceAll(body, after, serviceId, writeFailure === undefined);
   if (verdict.lost.length > 0) context.logger.error('render.replace_all.lost', { target: serviceId, keys: verdict.lost });
   if (verdict.raced.length > 0) context.logger.warn('render.replace_all.raced', { target: serviceId, keys: verdict.raced });
   // A lost answer and a read showing none of the plan: the write did not land, one error says so.
   if (writeFailure !== undefined && verdict.done.length === 0) {
-    return { done: [], errors: [...body.errors, writeFailure, ...verdict.errors.filter((e) => e.code === 'unmanaged-lost')] };
+    return { done: [], errors: [writeFailure, ...verdict.errors.filter((e) => e.code === 'unmanaged-lost')] };
   }
-  return { done: verdict.done, errors: [...body.errors, ...verdict.errors] };
+  return { done: verdict.done, errors: verdict.errors };
 }
 
 /** Keys the plan saw that the fresh read lacks and the plan did not delete. */
@@ -105,9 +107,9 @@ function vanishedSincePlan(remote: RemoteState, before: readonly EnvVar[], plann
     .map((value) => value.key);
 }
 
-function nothingWritten(failure: SyncError, earlier: readonly SyncError[] = []): ApplyOutcome {
+function nothingWritten(failure: SyncError): ApplyOutcome {
   if (isTargetWide(failure)) throw failure;
-  return { done: [], errors: [...earlier, failure] };
+  return { done: [], errors: [failure] };
 }
 
 function vanishedError(serviceId: string, keys: readonly string[]): SyncError {
