@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryProvider } from '../../../test/support/memory-provider.ts';
 import { testEnv } from '../../../test/support/settings.ts';
+import { SyncError } from '../../errors.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { useLocalBlobs } from '../../../test/support/blobs-server.ts';
 import type { Storage } from '../../storage/types.ts';
@@ -400,6 +401,46 @@ describe('the scheduled run', () => {
     expect(body.handedOff).toMatchObject({ status: 'queued', targets: 3 });
     expect(s.posted.map((request) => new URL(request.url).pathname)).toEqual(['/.netlify/functions/envsync-background']);
     expect((await s.storage.runs.getProgress(body.handedOff.runId))?.pending).toEqual(['render:srv-3', 'render:srv-4', 'render:srv-5']);
+  });
+
+  it("hands a target that met Render's spent write window to the background function with the rest, and opens no failure ticket for it", async () => {
+    const targets = ['srv-1', 'srv-2', 'srv-3'];
+    const s = setup({ RENDER_SERVICE_ID: targets.join(',') });
+    for (const id of targets) s.render.seed(id, {});
+    // srv-2's writes meet a write window that is spent for longer than this function has left, as
+    // Render's write budget reports it (provider-rate-limited): the background function can wait.
+    const memory = s.render.adapter;
+    const limited = {
+      ...memory,
+      connect: (...args: Parameters<typeof memory.connect>) => {
+        const connection = memory.connect(...args);
+        return {
+          ...connection,
+          apply: async (...args: Parameters<typeof connection.apply>) => {
+            if (args[0] !== 'srv-2') return connection.apply(...args);
+            return { done: [], errors: [new SyncError('provider-rate-limited', 'Render allows about 30 writes a minute per API key and they are used up; the next one is allowed in 50 s, which does not fit this sync\'s time budget.', { retryable: true })] };
+          },
+        };
+      },
+    };
+    const deps: ServiceDeps = { ...s.deps, adapters: { ...s.deps.adapters, render: limited } };
+
+    const response = await serve(applyEndpoint, new Request(`${base}/envsync-apply/render`, { method: 'POST', headers: { authorization: `Bearer ${apiToken}` } }), deps);
+
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { results: { target: string; errors: { code: string }[] }[]; handedOff: { runId: string; targets: number }; warnings?: string[] };
+    expect(body.results.map((report) => [report.target, report.errors.map((error) => error.code)])).toEqual([
+      ['srv-1', []],
+      ['srv-2', ['provider-rate-limited']],
+    ]);
+    // srv-3 was not even read: the window is spent for every target of the run's token.
+    expect(s.render.operations.filter((operation) => operation.startsWith('read srv-3'))).toEqual([]);
+    expect(body.handedOff).toMatchObject({ status: 'queued', targets: 2 });
+    expect((await s.storage.runs.getProgress(body.handedOff.runId))?.pending).toEqual(['render:srv-2', 'render:srv-3']);
+    expect(s.posted.map((request) => new URL(request.url).pathname)).toEqual(['/.netlify/functions/envsync-background']);
+    expect(body.warnings?.join(' ')).toMatch(/srv-2.*background/);
+    const tickets = (await s.call(ticketsEndpoint, '/envsync-tickets?status=open')).body['tickets'] as { kind: string }[];
+    expect(tickets.filter((ticket) => ticket.kind === 'failure')).toEqual([]);
   });
 
   it('skips with ENVSYNC_SCHEDULE=off or EnvSync disabled', async () => {

@@ -190,7 +190,8 @@ export const firstTargetEstimateMs = 5_000;
  * the tickets right after its target, so a function killed at its limit loses at most the target in
  * flight. A target starts only when the budget still fits the longest target seen so far (Blobs
  * writes included); those that do not fit are handed to `job.handOff` (the background function)
- * instead of being cut off. Results keep the job's order.
+ * instead of being cut off, and so is a target that met a provider's spent rate window, with the
+ * provider's targets after it (see {@link metRateWindow}). Results keep the job's order.
  *
  * With `record: false` nothing is recorded (reports, tickets, events, health): the check pass of a
  * reviewed plan leaves no trace, and a dry-run records its reports once its plan is stored
@@ -203,17 +204,26 @@ export async function runSync(job: SyncJob, context: RunContext, options: { read
   const startedAt = stamp();
   const warnings: string[] = [];
   const notStarted: TargetRef[] = [];
+  // Providers whose rate window this run has spent: their remaining targets wait in the
+  // background function, which has the time to wait for the next window.
+  const windowSpent = new Set<string>();
   let estimateMs = firstTargetEstimateMs;
   const hooks: Pick<EngineDeps, 'mayStart' | 'onTargetDone'> = {
     mayStart: (target) => {
-      if (job.handOff === undefined || context.budget.allows(estimateMs)) return true;
+      if (job.handOff === undefined || (!windowSpent.has(target.provider) && context.budget.allows(estimateMs))) return true;
       notStarted.push(target);
       return false;
     },
     onTargetDone: async (report) => {
       if (!record) return;
       const recordingStarted = now();
-      warnings.push(...(await recordReports(context.storage, [report], context.deps.logger, { tickets: job.keys === undefined })));
+      const waits = job.handOff !== undefined && metRateWindow(report);
+      if (waits) {
+        windowSpent.add(report.provider);
+        notStarted.push({ provider: report.provider, id: report.target });
+      }
+      // A target handed on for the next rate window has not failed: no failure ticket for it.
+      warnings.push(...(await recordReports(context.storage, [report], context.deps.logger, { tickets: job.keys === undefined && !waits })));
       estimateMs = Math.max(estimateMs, report.durationMs + (now() - recordingStarted));
     },
   };
@@ -229,7 +239,21 @@ export async function runSync(job: SyncJob, context: RunContext, options: { read
   const order = targetsOf(job.work).map((target) => `${target.provider}:${target.id}`);
   const left = [...notStarted].sort((a, b) => order.indexOf(`${a.provider}:${a.id}`) - order.indexOf(`${b.provider}:${b.id}`));
   const handedOff = left.length > 0 && job.handOff !== undefined ? await job.handOff(left) : undefined;
+  if (handedOff !== undefined) {
+    for (const report of results.filter(metRateWindow)) {
+      warnings.push(`${report.provider} ${report.target}: the provider's write window is spent for longer than this function has left; its remaining changes continue in background run ${handedOff.runId} (envsync-runs?runId=${handedOff.runId}), which waits for the next window.`);
+    }
+  }
   return { runId: job.runId, results, warnings, ...(handedOff === undefined ? {} : { handedOff }) };
+}
+
+/**
+ * Whether a target stopped only because the provider's rate window is spent (Render's 30 writes a
+ * minute per API key) and the wait did not fit this function's time: the background function,
+ * with 15 minutes, can wait for the next window, so such a target is handed on, not failed.
+ */
+function metRateWindow(report: SyncReport): boolean {
+  return report.errors.some((error) => error.code === 'provider-rate-limited') && report.errors.every((error) => error.code === 'provider-rate-limited' || error.code === 'write-skipped');
 }
 
 /**
