@@ -8,13 +8,17 @@ import { forgetToken, sessionToken } from './token.ts';
 
 const base = '/.netlify/functions/';
 
-/** A refused or failed call, with the error code and message EnvSync answered. */
+/**
+ * A refused or failed call, with the error code and message EnvSync answered, and the whole body
+ * (a stale plan's 409 lists the moved slots next to its error).
+ */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly body: unknown = undefined,
   ) {
     super(message);
   }
@@ -48,7 +52,7 @@ export async function callApi<T>(method: 'GET' | 'POST', path: string, body?: un
   const parsed: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const error = errorOf(parsed);
-    const failure = new ApiError(response.status, error.code, error.message);
+    const failure = new ApiError(response.status, error.code, error.message, parsed);
     if (response.status === 401) {
       forgetToken();
       onUnauthorized(failure.message);

@@ -3,6 +3,8 @@ import { h, on, replace } from './dom.ts';
 import { loadSession, type Session } from './session.ts';
 import { forgetToken, sessionToken } from './token.ts';
 import { heading, notice } from './views/common.ts';
+import { eventsView } from './views/events.ts';
+import { historyView } from './views/history.ts';
 import { planView } from './views/plan.ts';
 import { tokenPrompt } from './views/prompt.ts';
 import { runView } from './views/report.ts';
@@ -11,8 +13,9 @@ import { targetsView } from './views/targets.ts';
 
 /**
  * The dashboard's entry point: asks for a token, loads the session, and shows the view the URL's
- * hash names (`#/`, `#/target/<provider>/<id>`, `#/run/<runId>`, `#/plan`). The hash never holds a
- * token or a value; it only says which view is open, so the back button and links work.
+ * hash names (`#/`, `#/target/<provider>/<id>`, `#/run/<runId>`, `#/plan`, `#/events?type=&target=`,
+ * `#/history/<key>?target=&limit=`). The hash never holds a token or a value; it only says which
+ * view is open, so the back button and links work.
  */
 
 const main = document.getElementById('main') as HTMLElement;
@@ -52,6 +55,8 @@ function renderNav(current: Session): void {
     nav,
     h('a', { href: '#/' }, 'Targets'),
     h('a', { href: '#/plan' }, 'Plan'),
+    h('a', { href: '#/events' }, 'Events'),
+    h('a', { href: '#/history' }, 'History'),
     h('span', { class: `badge role-${current.role}`, title: current.role === 'write' ? 'API token: may apply' : 'read token: looks only' }, `${current.role} session`),
     signOut,
   );
@@ -59,10 +64,11 @@ function renderNav(current: Session): void {
 
 async function route(mine = ++navigation): Promise<void> {
   if (session === undefined) return;
-  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  const [path = '', search = ''] = location.hash.replace(/^#\/?/, '').split('?', 2);
+  const parts = path.split('/').map(decodeURIComponent);
   let view: Node;
   try {
-    view = await viewFor(session, parts);
+    view = await viewFor(session, parts, new URLSearchParams(search));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
     view = notice('error', error instanceof ApiError ? `${error.code}: ${error.message}` : 'EnvSync could not be reached.');
@@ -72,12 +78,14 @@ async function route(mine = ++navigation): Promise<void> {
   document.getElementById('view-heading')?.focus();
 }
 
-function viewFor(current: Session, parts: readonly string[]): Node | Promise<Node> {
+function viewFor(current: Session, parts: readonly string[], params: URLSearchParams): Node | Promise<Node> {
   const [name, first, second] = parts;
   if (name === 'target' && first !== undefined && second !== undefined) return targetView(current, first, second);
-  if (name === 'run' && first !== undefined) return runView(current, first);
+  if (name === 'run' && first !== undefined) return runView(current, first, showRun);
   if (name === 'plan') return planView(current, showRun);
-  return targetsView(current);
+  if (name === 'events') return eventsView(current, params);
+  if (name === 'history') return historyView(current, first === undefined || first === '' ? undefined : first, params);
+  return targetsView(current, refreshAndRoute);
 }
 
 /** After a write: reload the session and show the run that wrote. */

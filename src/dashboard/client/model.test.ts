@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncReport } from '../../core/report.ts';
 import type { HealthTarget } from '../../service/api/schemas.ts';
 import type { Ticket } from '../../storage/types.ts';
-import { planLines, resultText, runsOf, targetRows } from './model.ts';
+import { canRollBack, holdOf, planLines, resultText, runsOf, targetRows } from './model.ts';
 
 const target = (id: string): HealthTarget => ({ provider: 'render', id, token: { found: true, source: 'env:RENDER_API_TOKEN' } });
 
@@ -74,6 +74,56 @@ describe('targetRows', () => {
 
     expect(row?.state).toBe('drift');
     expect(row?.openTickets.map((open) => open.id)).toEqual(['t1']);
+  });
+});
+
+describe('holds', () => {
+  const heldSync = report({
+    applied: false,
+    summary: { create: 0, update: 0, delete: 0, noop: 2 },
+    changes: [],
+    skipped: [
+      { op: 'update', key: 'APP_B', reason: 'held', heldBy: 'rb-1' },
+      { op: 'update', key: 'APP_A', context: 'production', reason: 'held', heldBy: 'rb-1' },
+      { op: 'update', key: 'APP_A', context: 'dev', reason: 'held', heldBy: 'rb-1' },
+    ],
+  });
+  const rollbackRun = report({ runId: 'rb-1', changes: [{ op: 'update', key: 'APP_A' }, { op: 'noop', key: 'APP_C' }], rollback: { undoes: 'run-0', changedSince: [], unrestorable: [] } });
+
+  it('reads a hold from the skipped slots of a sync after the rollback', () => {
+    expect(holdOf(heldSync)).toEqual({ rollbackRunId: 'rb-1', undoes: undefined, keys: ['APP_A', 'APP_B'] });
+    expect(resultText(heldSync)).toBe('nothing written: 3 held');
+  });
+
+  it('reads a hold from the rollback run itself: the slots it restored', () => {
+    expect(holdOf(rollbackRun)).toEqual({ rollbackRunId: 'rb-1', undoes: 'run-0', keys: ['APP_A'] });
+    expect(resultText(rollbackRun)).toBe('rolled back 1 change');
+  });
+
+  it('sees no hold in a rollback that only planned or restored nothing, nor in an ordinary run', () => {
+    expect(holdOf({ ...rollbackRun, mode: 'dry-run', applied: false })).toBeUndefined();
+    expect(holdOf({ ...rollbackRun, changes: [{ op: 'noop', key: 'APP_C' }] })).toBeUndefined();
+    expect(holdOf(report())).toBeUndefined();
+  });
+
+  it('calls a held target held, even with its held-drift ticket open, but errors and pending changes come first', () => {
+    const open = [ticket({ codes: ['held'] })];
+
+    expect(targetRows([target('srv-a')], [heldSync], open)[0]?.state).toBe('held');
+    expect(targetRows([target('srv-a')], [{ ...heldSync, pending: [{ op: 'update', key: 'APP_X' }] }], [])[0]?.state).toBe('drift');
+    expect(targetRows([target('srv-a')], [{ ...heldSync, errors: [{ code: 'provider-auth', message: 'm' }] }], [])[0]?.state).toBe('failing');
+  });
+
+  it('does not call a target in sync while a reviewed plan left a difference for later', () => {
+    const later = report({ skipped: [{ op: 'create', key: 'APP_NEW', reason: 'not-in-plan' }] });
+
+    expect(targetRows([target('srv-a')], [later], [])[0]?.state).toBe('drift');
+  });
+
+  it('offers a rollback only for an enforce run that wrote something', () => {
+    expect(canRollBack([report()])).toBe(true);
+    expect(canRollBack([report({ mode: 'dry-run', applied: false })])).toBe(false);
+    expect(canRollBack([report({ applied: false, summary: { create: 0, update: 0, delete: 0, noop: 2 } })])).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-import { historyResponseSchema, releaseResponseSchema, rollbackResponseSchema } from '../http/trust-schemas.ts';
+import { historyResponseSchema, releaseResponseSchema, rollbackResponseSchema, stalePlanResponseSchema } from '../http/trust-schemas.ts';
 import { z } from 'zod';
 import { syncReportSchema } from '../../core/report.ts';
 import { errorCodes, type ErrorCode } from '../../errors.ts';
@@ -53,6 +53,7 @@ function componentSchemas(): Json {
     ['RollbackResponse', rollbackResponseSchema],
     ['ReleaseResponse', releaseResponseSchema],
     ['HistoryResponse', historyResponseSchema],
+    ['StalePlanResponse', stalePlanResponseSchema],
   ];
   for (const [id, schema] of named) output.add(schema, { id });
   const { schemas } = z.toJSONSchema(output, { io: 'output', target: 'draft-2020-12', uri: componentRef, unrepresentable: 'any' }) as { schemas: Record<string, Json> };
@@ -60,6 +61,7 @@ function componentSchemas(): Json {
   for (const [id] of named) clean[id] = withoutIds(schemas[id] ?? {});
   // envsync-runs answers either shape; the operation points at this union.
   clean['RunsOrProgress'] = { oneOf: [{ $ref: componentRef('RunsResponse') }, { $ref: componentRef('ProgressResponse') }] };
+  clean['RollbackOrRelease'] = { oneOf: [{ $ref: componentRef('RollbackResponse') }, { $ref: componentRef('ReleaseResponse') }] };
   return clean;
 }
 
@@ -108,6 +110,9 @@ export function codesForStatus(status: number): ErrorCode[] {
   return errorCodes.filter((code) => statusForCode(code) === status && !serverErrorCodes.includes(code));
 }
 
+/** The operations that apply a reviewed plan by planId, so may answer a stale plan. */
+const stalePlanOperations = new Set(['apply', 'applyByPath', 'applyAll']);
+
 function errorResponse(status: number, operation: Operation): Json {
   const codes = codesForStatus(status);
   const description = `${errorTexts[status] ?? 'An error.'} Codes: ${codes.map((code) => `\`${code}\``).join(', ')}.`;
@@ -115,6 +120,11 @@ function errorResponse(status: number, operation: Operation): Json {
     // Without a token, a misconfigured EnvSync answers its public shape naming the settings at fault.
     const schema = { oneOf: [{ $ref: componentRef('Error') }, { $ref: componentRef('HealthPublic') }] };
     return { description: `${description} Without a token: the public shape with \`status: misconfigured\` and the names of the settings at fault.`, content: { 'application/json': { schema } } };
+  }
+  if (status === 409 && stalePlanOperations.has(operation.operationId)) {
+    // An apply by planId whose plan moved answers `stale-plan` with the slots that moved.
+    const schema = { oneOf: [{ $ref: componentRef('Error') }, { $ref: componentRef('StalePlanResponse') }] };
+    return { description, content: { 'application/json': { schema } } };
   }
   return { description, content: { 'application/json': { schema: { $ref: componentRef('Error') } } } };
 }
@@ -134,7 +144,7 @@ function successResponse(status: number, kind: Operation['success'][number], ope
     };
   }
   if (kind === 'empty') return { description: successTexts[status] ?? 'Accepted.' };
-  const schema = operation.operationId === 'runs' ? 'RunsOrProgress' : kind;
+  const schema = operation.operationId === 'runs' ? 'RunsOrProgress' : operation.operationId === 'rollback' ? 'RollbackOrRelease' : kind;
   return { description: successTexts[status] ?? 'Done.', content: { 'application/json': { schema: { $ref: componentRef(schema) } } } };
 }
 

@@ -1,4 +1,5 @@
 import type { SyncReport } from '../../../core/report.ts';
+import { ApiError } from '../api.ts';
 import { h, type Child } from '../dom.ts';
 import { resultText, stateLabels, when, type TargetState } from '../model.ts';
 
@@ -45,4 +46,14 @@ export function table(caption: string, headers: readonly string[], rows: readonl
     // data-label names each cell where a narrow screen stacks the rows and hides the header.
     h('tbody', {}, rows.map((row) => h('tr', {}, row.map((cell, index) => h('td', { 'data-label': headers[index] }, cell))))),
   );
+}
+
+/** What a failed call says to a person: the server's code and message, or that it was not reached. */
+export function messageOf(error: unknown): string {
+  return error instanceof ApiError ? `${error.code}: ${error.message}` : 'The request failed; check the connection and try again.';
+}
+
+/** A link to a key's change history. */
+export function keyLink(key: string): HTMLAnchorElement {
+  return h('a', { href: `#/history/${encodeURIComponent(key)}`, title: `change history of ${key}` }, h('code', {}, key));
 }

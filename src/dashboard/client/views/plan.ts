@@ -1,10 +1,12 @@
+import type { z } from 'zod';
 import type { HealthTarget, QueuedBody, SyncBody } from '../../../service/api/schemas.ts';
+import type { stalePlanResponseSchema } from '../../../service/http/trust-schemas.ts';
 import { ApiError, callApi } from '../api.ts';
 import { h, on, replace } from '../dom.ts';
 import { changeCount } from '../model.ts';
 import type { Session } from '../session.ts';
 import { confirmWrite } from './confirm.ts';
-import { heading, notice, runLink } from './common.ts';
+import { heading, keyLink, messageOf, notice, runLink } from './common.ts';
 import { reportSection } from './report.ts';
 
 /**
@@ -87,7 +89,7 @@ function applyButton(provider: string, planId: string, total: number, answer: Sy
           await showRun(body.runId);
         } catch (error) {
           button.disabled = false;
-          replace(status, notice('error', messageOf(error)));
+          replace(status, failure(error));
         }
       },
     );
@@ -95,6 +97,23 @@ function applyButton(provider: string, planId: string, total: number, answer: Sy
   return h('div', { class: 'actions' }, button, status);
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof ApiError ? `${error.code}: ${error.message}` : 'The request failed; check the connection and try again.';
+type StalePlan = z.infer<typeof stalePlanResponseSchema>;
+
+/** A refused apply; a stale plan (409) lists every planned slot that moved since the dry-run. */
+function failure(error: unknown): HTMLElement {
+  if (!(error instanceof ApiError) || error.code !== 'stale-plan' || typeof error.body !== 'object' || error.body === null || !('moved' in error.body)) {
+    return notice('error', messageOf(error));
+  }
+  const { moved } = error.body as StalePlan;
+  return notice(
+    'error',
+    h('p', {}, 'Nothing was written: the plan is stale. These planned keys changed since the dry-run; plan again and review the new plan.'),
+    h(
+      'ul',
+      { class: 'moved', 'aria-label': 'Moved since the plan' },
+      moved.flatMap((target) =>
+        target.slots.map((slot) => h('li', {}, `${target.provider} · ${target.target}: `, keyLink(slot.key), slot.context === '*' ? '' : ` [${slot.context}]`, ` (${slot.why})`)),
+      ),
+    ),
+  );
 }

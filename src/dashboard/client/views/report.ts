@@ -1,8 +1,9 @@
 import type { SyncReport } from '../../../core/report.ts';
 import { h } from '../dom.ts';
-import { planLines, resultText, when } from '../model.ts';
+import { canRollBack, planLines, resultText, when } from '../model.ts';
 import type { Session } from '../session.ts';
-import { heading, notice, targetLink } from './common.ts';
+import { heading, keyLink, notice, runLink, targetLink } from './common.ts';
+import { rollbackControls } from './rollback.ts';
 
 /** A readable diff of a report: one line per change or skip, key names only. */
 export function planDiff(report: SyncReport): HTMLElement {
@@ -18,7 +19,7 @@ export function planDiff(report: SyncReport): HTMLElement {
         h('span', { class: 'sign', 'aria-hidden': 'true' }, line.sign),
         h('span', { class: 'op' }, line.op),
         ' ',
-        h('code', {}, line.key),
+        keyLink(line.key),
         line.context === undefined || line.context === '*' ? null : h('span', { class: 'context' }, ` [${line.context}]`),
         line.reason === undefined ? null : h('span', { class: 'reason' }, ` (${line.reason})`),
       ),
@@ -41,6 +42,7 @@ export function reportSection(report: SyncReport): HTMLElement {
       report.tokenSource === undefined ? '' : ` · token from ${report.tokenSource}`,
     ),
     report.refusal === undefined ? null : notice('error', `Refused: ${report.refusal}`),
+    rollbackDetail(report),
     planDiff(report),
     report.pending.length === 0 ? null : h('p', {}, `Pending: ${report.pending.map((change) => change.key).join(', ')}`),
     report.errors.length === 0
@@ -53,8 +55,25 @@ export function reportSection(report: SyncReport): HTMLElement {
   );
 }
 
-/** Every report of one run. */
-export function runView(session: Session, runId: string): Node {
+/** What a rollback run's report says about the run it undid. */
+function rollbackDetail(report: SyncReport): HTMLElement | null {
+  const detail = report.rollback;
+  if (detail === undefined) return null;
+  return h(
+    'p',
+    {},
+    'Rollback of run ',
+    runLink(detail.undoes),
+    detail.changedSince.length === 0 ? '' : ` · left alone (changed since): ${detail.changedSince.map((slot) => slot.key).join(', ')}`,
+    detail.unrestorable.length === 0 ? '' : ` · unrestorable: ${detail.unrestorable.map((slot) => slot.key).join(', ')}`,
+  );
+}
+
+/**
+ * Every report of one run, and, to a write session, the Roll back control when the run wrote
+ * something (its rollback plan is shown before anything is written).
+ */
+export function runView(session: Session, runId: string, showRun: (runId: string) => Promise<void>): Node {
   const reports = session.reports.filter((report) => report.runId === runId);
   if (reports.length === 0) {
     return h('section', {}, heading(`Run ${runId.slice(0, 8)}`), notice('info', 'This run is not among the 100 newest reports.'));
@@ -66,5 +85,6 @@ export function runView(session: Session, runId: string): Node {
     heading(`Run ${runId.slice(0, 8)}`),
     h('p', { class: 'muted' }, `${runId} · ${first === undefined ? '' : when(first.startedAt)} · ${reports[0]?.mode ?? ''} · ${reports.length} target${reports.length === 1 ? '' : 's'}`),
     reports.map(reportSection),
+    session.role === 'write' && canRollBack(reports) ? rollbackControls(runId, showRun) : null,
   );
 }

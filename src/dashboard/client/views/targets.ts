@@ -2,9 +2,13 @@ import { h } from '../dom.ts';
 import { targetRows } from '../model.ts';
 import type { Session } from '../session.ts';
 import { heading, lastRunCell, notice, stateBadge, table, targetLink } from './common.ts';
+import { holdsSection } from './holds.ts';
 
-/** The home view: every configured target, its state, its last run and its open tickets. */
-export function targetsView(session: Session): Node {
+/**
+ * The home view: every configured target, its state, its last run and its open tickets, and the
+ * targets a rollback holds (with Release for a write session). `reload` refreshes after a release.
+ */
+export function targetsView(session: Session, reload: () => Promise<void>): Node {
   const rows = targetRows(session.health.targets, session.reports, session.openTickets);
   const { health } = session;
   const counts = new Map<string, number>();
@@ -36,6 +40,7 @@ export function targetsView(session: Session): Node {
               : h('span', {}, String(row.openTickets.length), ' ', h('span', { class: 'muted' }, `(${row.openTickets.map((ticket) => ticket.kind).join(', ')})`)),
           ]),
         ),
+    holdsSection(session, rows, reload),
     h('p', { class: 'muted' }, [...counts.entries()].map(([state, count]) => `${count} ${state.replace('-', ' ')}`).join(' · ')),
   );
 }
