@@ -57,6 +57,23 @@ export interface ProviderSession<Options = unknown> {
    * Budgets shared by the token are reserved only for the targets of the run still to come.
    */
   readonly runTargets?: readonly string[];
+  /**
+   * The provider's own small memory between runs (Blobs, `providers/<id>/<name>`), for facts about
+   * a target that stay true for a while and would otherwise cost a request every run (Vercel's
+   * custom environment ids). Never a value or a token. Absent in tests and tools without storage:
+   * then the connection looks the fact up each run.
+   */
+  readonly memory?: ProviderMemory;
+}
+
+/**
+ * A provider's memory between runs, by name. Reads and writes may fail (Blobs is a network
+ * service): a caller treats a failed read as "not remembered" and a failed write as harmless.
+ */
+export interface ProviderMemory {
+  get(name: string): Promise<unknown>;
+  set(name: string, value: unknown): Promise<void>;
+  forget(name: string): Promise<void>;
 }
 
 /** One change an adapter carried out. */

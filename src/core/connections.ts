@@ -1,7 +1,7 @@
 import type { DiscoveredToken, TokenCache, TokenRequest } from '../discovery/index.ts';
 import type { Budget } from '../http/budget.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { EngineSettings, ProviderAdapter, ProviderConnection } from './adapter.ts';
+import type { EngineSettings, ProviderAdapter, ProviderConnection, ProviderMemory } from './adapter.ts';
 import { SyncError } from '../errors.ts';
 import type { ProviderSettings } from './provider-settings.ts';
 
@@ -38,6 +38,8 @@ export interface ConnectionPoolDeps {
    */
   readonly runTargets: Readonly<Record<string, readonly string[]>>;
   readonly fetch?: typeof fetch;
+  /** Each provider's memory between runs (see {@link ProviderMemory}); none without storage. */
+  readonly memory?: (provider: string) => ProviderMemory;
 }
 
 /**
@@ -113,6 +115,7 @@ async function open(provider: string, deps: ConnectionPoolDeps, find: (tokenName
     redact: deps.redact,
     runTargets: deps.runTargets[provider] ?? providerSettings.targetIds,
     ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+    ...(deps.memory === undefined ? {} : { memory: deps.memory(provider) }),
   });
   return { connection, token };
 }

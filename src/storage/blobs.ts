@@ -2,6 +2,7 @@ import { getStore, type GetStoreOptions, type Store } from '@netlify/blobs';
 import { SyncError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logging/logger.ts';
 import { createAlertStore } from './alerts.ts';
+import { createProviderMemory } from './provider-memory.ts';
 import { createEventLog } from './events.ts';
 import { defaultStoreName } from './keys.ts';
 import { createBlobLedger } from './ledger.ts';
@@ -84,6 +85,7 @@ export function openBlobsStorage(options: BlobsStorageOptions = {}): BlobsStorag
     health: createHealthStore(store, { logger }),
     events: createEventLog(store, { logger, now, ...defined({ kept: retention.eventsKept }) }),
     alerts: createAlertStore(store, { logger }),
+    providerMemory: (provider) => createProviderMemory(store, provider),
     plans: createPlanStore(store, { logger, now }),
     snapshots: createSnapshotStore(store, { logger, now }),
     holds: createHoldStore(store, { logger }),

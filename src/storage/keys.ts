@@ -19,6 +19,7 @@ import { looksLikeProviderId } from '../core/provider-id.ts';
  * | `health/status` | the last run's summary and each target's last outcome and token source, for health |
  * | `events/<newest-first>/<type>/<provider>/<target>/<eventId>` | one event and its deliveries |
  * | `alerts/slack/<provider>/<target>` | the ticket ids announced in Slack for the target |
+ * | `providers/<provider>/<name>` | a provider's memory between runs (Vercel: a project's custom environment ids) |
  *
  * `<newest-first>` is {@link newestFirst}: sorting keys as strings then lists the newest record
  * first, so "the latest N" costs one `list` and N reads, never a read of every record.
@@ -117,4 +118,5 @@ export const keys = {
   health: 'health/status',
   events: 'events/',
   slackAlerts: (target: TargetRef) => `alerts/slack/${targetPath(target)}`,
+  providerMemory: (provider: string, name: string) => `providers/${provider}/${segment(name)}`,
 } as const;

@@ -1,3 +1,4 @@
+import type { ProviderMemory } from '../core/adapter.ts';
 import type { Ledger, TargetRef } from '../core/ledger.ts';
 import type { RunTrigger } from '../core/trigger.ts';
 import type { SyncReport } from '../core/report.ts';
@@ -212,6 +213,8 @@ export interface Storage {
   readonly health: HealthStore;
   readonly events: EventLog;
   readonly alerts: AlertStore;
+  /** Each provider's memory between runs (see `ProviderMemory`). */
+  providerMemory(provider: string): ProviderMemory;
   /** Reviewed plans of dry-runs, applied by planId. */
   readonly plans: PlanStore;
   /** Encrypted prior states of the slots each run changed, for rollback. */

@@ -2,9 +2,10 @@ import type { ProviderConnection, ProviderSession } from '../../core/adapter.ts'
 import type { RemoteState, RemoteValue } from '../../core/plan.ts';
 import { applyToProject } from './apply.ts';
 import { VercelClient } from './client.ts';
+import { forgetCustomIds, rememberCustomIds, rememberedCustomIds } from './custom-environments.ts';
 import { readDecrypted, readProject, resolveCustomEnvironments } from './read.ts';
 import { ProjectRedeployer } from './redeploy.ts';
-import type { VercelSettings } from './settings.ts';
+import { isStandardTarget, type VercelSettings } from './settings.ts';
 import { recordAt, toRemoteState, type ProjectRecord, type ProjectSnapshot } from './snapshot.ts';
 
 /** The Vercel connection: the core's interface plus the hidden-value check the engine may call. */
@@ -21,7 +22,8 @@ export interface VercelConnection extends ProviderConnection {
 
 /**
  * Opens the run's Vercel connection: one HTTP client for every project, custom environments
- * resolved once per project per run (only when ENVSYNC_VERCEL_TARGETS names one), one redeploy per
+ * resolved at most once per project per run (only when ENVSYNC_VERCEL_TARGETS names one) and
+ * remembered between runs in the session's memory (./custom-environments.ts), one redeploy per
  * project per run. No I/O until the first `read`.
  *
  * `apply` needs more than the diff sees (record ids, which environments share a record), so `read`
@@ -36,10 +38,19 @@ export function connectVercel(session: ProviderSession, settings: VercelSettings
   const snapshots = new WeakMap<RemoteState, ProjectSnapshot>();
   const customIds = new Map<string, Promise<ReadonlyMap<string, string>>>();
 
+  const wantedCustom = options.targets.filter((target) => !isStandardTarget(target));
+  const memory = session.memory;
   const customIdsOf = (projectId: string) => {
     let pending = customIds.get(projectId);
     if (pending === undefined) {
-      pending = resolveCustomEnvironments(client, projectId, options);
+      pending = (async () => {
+        if (wantedCustom.length === 0) return new Map<string, string>();
+        const remembered = await rememberedCustomIds(memory, projectId, wantedCustom, Date.now(), logger);
+        if (remembered !== undefined) return remembered;
+        const ids = await resolveCustomEnvironments(client, projectId, options);
+        await rememberCustomIds(memory, projectId, ids, Date.now(), logger);
+        return ids;
+      })();
       customIds.set(projectId, pending);
       pending.catch(() => customIds.delete(projectId));
     }
@@ -86,6 +97,8 @@ export function connectVercel(session: ProviderSession, settings: VercelSettings
       const snapshot = known?.projectId === projectId ? known : await read(projectId);
       const before = client.requestCount;
       const outcome = await applyToProject({ client, logger, snapshot, values, options }, plan);
+      // A remembered custom environment id may be the reason (deleted, or recreated under its slug).
+      if (outcome.errors.length > 0 && wantedCustom.length > 0) await forgetCustomIds(memory, projectId, logger);
       logger.info('vercel.applied', { project: projectId, done: outcome.done.length, errors: outcome.errors.length, requests: client.requestCount - before });
       return outcome;
     },

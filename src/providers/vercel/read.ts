@@ -48,8 +48,7 @@ export async function readProject(client: VercelClient, projectId: string, custo
 /**
  * Resolves the custom environments ENVSYNC_VERCEL_TARGETS names, by slug, with
  * `GET /v9/projects/{idOrName}/custom-environments`. Only called when a custom environment is
- * managed, once per project per run (providers have no storage of their own, so the ids are not
- * kept between runs).
+ * managed and the ids are not remembered from an earlier run (./custom-environments.ts).
  *
  * @throws SyncError `config-invalid` naming the slugs the project does not have.
  */

@@ -1,13 +1,14 @@
-import { http } from 'msw';
+import { http, HttpResponse, passthrough } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { VercelFake, type VercelFakeOptions } from '../../../test/emulator/vercel.ts';
+import { useLocalBlobs } from '../../../test/support/blobs-server.ts';
 import { useMswServer } from '../../../test/support/msw.ts';
 import { testSettings } from '../../../test/support/settings.ts';
 import { diff, type DiffPolicy } from '../../core/diff.ts';
 import { createFingerprinter, type LedgerEntry } from '../../core/ledger.ts';
 import { slotKey, type Plan, type RemoteState } from '../../core/plan.ts';
 import { createRedactor } from '../../core/redact.ts';
-import type { ApplyOutcome } from '../../core/adapter.ts';
+import type { ApplyOutcome, ProviderMemory } from '../../core/adapter.ts';
 import { createBudget } from '../../http/budget.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { connectVercel, type VercelConnection } from './connection.ts';
@@ -15,6 +16,7 @@ import { isSensitiveKey, resolveVercelSettings, targetsFor, vercelSettingsSchema
 
 const origin = 'https://api.vercel.test';
 const server = useMswServer();
+const blobs = useLocalBlobs();
 const fingerprint = createFingerprinter('test-ledger-secret-0123456789');
 
 /** A fake with projects `prj_a` (name `web`) and `prj_b`, served through msw with unhandled requests failing. */
@@ -38,6 +40,8 @@ class Harness {
   readonly ledger = new Map<string, LedgerEntry>();
   readonly lines: string[] = [];
   managed: (key: string) => boolean = (key) => key.startsWith('APP_');
+  /** The provider's memory between runs, when the test gives it one (the engine does, from Blobs). */
+  memory: ProviderMemory | undefined;
   connection: VercelConnection;
   #desired: Map<string, string> = new Map();
 
@@ -57,6 +61,7 @@ class Harness {
         budget: createBudget(30_000),
         logger: createLogger({ write: (line) => this.lines.push(line), level: 'debug' }),
         redact: (text) => createRedactor(this.#desired.values())(text),
+        ...(this.memory === undefined ? {} : { memory: this.memory }),
       },
       this.settings,
     );
@@ -477,6 +482,33 @@ describe('custom environments', () => {
     expect(ops(second.plan)).toEqual([]);
     expect(fake.valuesFor('prj_a', staging)['APP_A']).toBe('a');
     expect(fake.count('GET /v9/projects/{p}/custom-environments')).toBe(1);
+  });
+
+  it('remembers the ids between runs in the Blobs memory: a no-op run is one request; a failed apply makes the next run look them up again', async () => {
+    server.use(http.all('http://localhost:*/*', () => passthrough()));
+    const fake = fakeVercel();
+    fake.addCustomEnvironment('prj_a', 'staging');
+    const harness = new Harness({ ENVSYNC_VERCEL_TARGETS: 'production,staging' });
+    harness.memory = blobs.open().providerMemory('vercel');
+    harness.connect();
+    await harness.sync({ APP_A: 'a' });
+    const lookups = () => fake.count('GET /v9/projects/{p}/custom-environments');
+    expect(lookups()).toBe(1);
+
+    harness.connect();
+    const before = fake.requests.length;
+    const noop = await harness.sync({ APP_A: 'a' });
+    expect(ops(noop.plan)).toEqual([]);
+    expect(fake.requests.slice(before).map((request) => request.route)).toEqual(['GET /v10/projects/{p}/env']);
+
+    // A write that fails (an id Vercel no longer knows, say) drops the memory: the next run asks again.
+    harness.connect();
+    server.use(http.post(`${origin}/v10/projects/prj_a/env`, () => HttpResponse.json({ error: { code: 'bad_request', message: 'no such environment' } }, { status: 400 })));
+    const failed = await harness.sync({ APP_A: 'a', APP_B: 'b' });
+    expect(failed.outcome.errors.length).toBeGreaterThan(0);
+    harness.connect();
+    await harness.plan({ APP_A: 'a', APP_B: 'b' });
+    expect(lookups()).toBe(2);
   });
 
   it('names ENVSYNC_VERCEL_TARGETS when a slug does not exist', async () => {

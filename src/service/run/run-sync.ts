@@ -115,6 +115,7 @@ export async function prepareRun(
     logger,
     redact,
     runTargets,
+    memory: (provider) => storage.providerMemory(provider),
     ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
   });
   const guard =
