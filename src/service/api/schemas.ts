@@ -41,6 +41,22 @@ export const healthTargetSchema = z.object({
   lastSync: lastSyncSchema.nullable().optional(),
 });
 
+/** A target a rollback holds, as health lists it. */
+export const heldTargetSchema = z.object({
+  /** A registered provider id (as stored with the hold). */
+  provider: z.string(),
+  target: z.string(),
+  /** The rollback run holding the keys (release with POST envsync-rollback {"release": target}). */
+  rollbackRunId: z.string(),
+  /** The run the rollback undid. */
+  undoes: z.string(),
+  heldAt: z.string(),
+  keys: z.array(z.string()),
+});
+
+/** One held target of health. */
+export type HeldTarget = z.infer<typeof heldTargetSchema>;
+
 /** The newest run as health summarises it. */
 export const lastRunSchema = z.object({
   runId: z.string(),
@@ -73,6 +89,8 @@ export const healthDetailsSchema = z.object({
   storage: z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), problem: z.string() })]),
   lastRun: lastRunSchema.nullable(),
   openTickets: z.number().int().nullable(),
+  /** Targets a rollback holds, with the held keys (names only); `null` when storage cannot be read. */
+  holds: z.array(heldTargetSchema).nullable().optional(),
 });
 
 /** `GET envsync-health` without a token: only whether EnvSync is well. */

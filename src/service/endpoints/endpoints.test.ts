@@ -556,10 +556,31 @@ describe('health', () => {
       storage: { ok: true },
       lastRun: { targets: 2, applied: 1, inSync: 1, withErrors: 1 },
       openTickets: 1,
+      holds: [],
     });
     expect((await detailedHealth(s, apiToken)).body['role']).toBe('write');
     const text = JSON.stringify(body);
     for (const secret of [apiToken, readToken, 'rnd_test_token', 'test-ledger-secret-0123456789', '"blue"']) expect(text).not.toContain(secret);
+  });
+
+  it('with a token lists the targets a rollback holds, with the held keys, the rollback and the run it undid', async () => {
+    const s = setup();
+    await s.storage.holds.put({
+      version: 1,
+      provider: 'render',
+      target: 'srv-a',
+      rollbackRunId: 'rb-1',
+      undoes: 'run-1',
+      heldAt: '2026-12-01T00:00:00.000Z',
+      slots: [
+        { key: 'APP_NAME', context: '*', canonical: null },
+        { key: 'APP_COLOR', context: '*', canonical: null },
+      ],
+    });
+
+    const { body } = await detailedHealth(s);
+
+    expect(body['holds']).toEqual([{ provider: 'render', target: 'srv-a', rollbackRunId: 'rb-1', undoes: 'run-1', heldAt: '2026-12-01T00:00:00.000Z', keys: ['APP_COLOR', 'APP_NAME'] }]);
   });
 
   it('with a token does no token discovery of its own: a target no run reached shows as not checked', async () => {

@@ -4,6 +4,7 @@ import { loadCanonical } from '../../core/canonical.ts';
 import { isSyncError, summarizeError } from '../../errors.ts';
 import type { HealthRecord, TargetHealth } from '../../storage/types.ts';
 import type { ServiceDeps } from '../deps.ts';
+import type { HeldTarget } from '../api/schemas.ts';
 import { optionalRole, type Role } from '../http/auth.ts';
 import type { Endpoint } from '../http/endpoint.ts';
 import { jsonResponse } from '../http/responses.ts';
@@ -103,6 +104,7 @@ async function detailedHealth(deps: ServiceDeps, role: Role): Promise<Response> 
   const read = await readRecord(deps);
   const record = read.ok ? read.record : undefined;
   const openTickets = read.ok ? await countOpenTickets(deps) : null;
+  const holds = read.ok ? await listHolds(deps) : null;
   return jsonResponse(200, {
     name: 'envsync',
     version,
@@ -118,6 +120,7 @@ async function detailedHealth(deps: ServiceDeps, role: Role): Promise<Response> 
     storage: read.ok ? { ok: true } : { ok: false, problem: read.problem },
     lastRun: record?.lastRun ?? null,
     openTickets,
+    holds,
   });
 }
 
@@ -150,6 +153,30 @@ function describeTargets(settings: Settings, record: HealthRecord | undefined) {
       };
     }),
   );
+}
+
+/**
+ * Targets a rollback holds (docs/trust.md): which keys, held by which rollback, undoing which run.
+ * One list of `holds/` and a read per held target; key names only. `null` when storage fails.
+ */
+async function listHolds(deps: ServiceDeps): Promise<HeldTarget[] | null> {
+  try {
+    const holds = await (await deps.openStorage()).holds.load();
+    return [...holds.values()]
+      .filter((hold) => hold.slots.length > 0)
+      .map((hold) => ({
+        provider: hold.provider,
+        target: hold.target,
+        rollbackRunId: hold.rollbackRunId,
+        undoes: hold.undoes,
+        heldAt: hold.heldAt,
+        keys: [...new Set(hold.slots.map((slot) => slot.key))].sort(),
+      }))
+      .sort((a, b) => (a.provider === b.provider ? (a.target < b.target ? -1 : 1) : a.provider < b.provider ? -1 : 1));
+  } catch (error) {
+    if (isSyncError(error)) return null;
+    throw error;
+  }
 }
 
 async function countOpenTickets(deps: ServiceDeps): Promise<number | null> {
