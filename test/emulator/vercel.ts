@@ -91,6 +91,11 @@ export interface VercelFakeOptions {
   readonly failedNamesKey?: boolean;
   /** List every record twice, as Terraform says the API sometimes does. @default false */
   readonly duplicateListing?: boolean;
+  /**
+   * Most items one batch create (`TOO_MANY_KEYS`) or batch delete (`TOO_MANY_IDS`) takes; a larger
+   * batch is refused whole with 400. The real limits are unverified (reference §5.1, §5.3). @default none
+   */
+  readonly maxBatchItems?: number;
 }
 
 /** A failure to answer with instead of (or after) handling a matching request. */
@@ -218,7 +223,7 @@ class FakeHttpError extends Error {
 
 /** The fake: one Vercel account (personal or team projects). */
 export class VercelFake {
-  readonly #options: Required<Omit<VercelFakeOptions, 'pageSize'>> & { pageSize: number | undefined };
+  readonly #options: Required<Omit<VercelFakeOptions, 'pageSize' | 'maxBatchItems'>> & { pageSize: number | undefined; maxBatchItems: number | undefined };
   readonly #projects = new Map<string, FakeProject>();
   readonly #log: VercelLoggedRequest[] = [];
   readonly #failures: { failure: VercelFakeFailure; left: number }[] = [];
@@ -238,6 +243,7 @@ export class VercelFake {
       pageSize: options.pageSize,
       failedNamesKey: options.failedNamesKey ?? true,
       duplicateListing: options.duplicateListing ?? false,
+      maxBatchItems: options.maxBatchItems,
     };
   }
 
@@ -479,6 +485,8 @@ export class VercelFake {
     const single = !Array.isArray(body);
     const items = single ? [body] : (body as unknown[]);
     if (items.length === 0) throw new FakeHttpError(400, 'bad_request', 'Invalid request: expected at least one environment variable');
+    const limit = this.#options.maxBatchItems;
+    if (limit !== undefined && items.length > limit) throw new FakeHttpError(400, 'TOO_MANY_KEYS', `Too many environment variables in one request (at most ${limit})`);
     const created: StoredRecord[] = [];
     const failed: { error: Record<string, unknown> }[] = [];
     for (const raw of items) {
@@ -562,6 +570,8 @@ export class VercelFake {
   #batchDelete(project: FakeProject, body: unknown): Response {
     const parsed = batchDeleteBody.safeParse(body);
     if (!parsed.success) throw new FakeHttpError(400, 'bad_request', 'Invalid request: expected {ids: [...]}');
+    const limit = this.#options.maxBatchItems;
+    if (limit !== undefined && parsed.data.ids.length > limit) throw new FakeHttpError(400, 'TOO_MANY_IDS', `Too many ids in one request (at most ${limit})`);
     const unknown = parsed.data.ids.filter((id) => !project.records.has(id));
     // Unverified on the real API: the fake takes the strict reading, nothing deleted.
     if (unknown.length > 0) throw new FakeHttpError(404, 'ID_NOT_FOUND', `Environment variable(s) not found: ${unknown.join(', ')}`);

@@ -93,6 +93,14 @@ async function createAll(project: ProjectApply, steps: readonly CreateStep[], ou
     created = body.created === null || body.created === undefined ? [] : Array.isArray(body.created) ? body.created : [body.created];
     failed = body.failed ?? [];
   } catch (thrown) {
+    // Too many items for one request (the limit is unverified): the halves are sent, each the same way.
+    if (steps.length > 1 && tooMany(thrown, 'TOO_MANY_KEYS')) {
+      const half = Math.ceil(steps.length / 2);
+      project.logger.info('vercel.batch_split', { project: project.snapshot.projectId, items: steps.length });
+      await createAll(project, steps.slice(0, half), outcome);
+      await createAll(project, steps.slice(half), outcome);
+      return;
+    }
     error = syncErrorOf(thrown);
     failed = thrown instanceof VercelRequestError ? thrown.failure.failed : [];
     if (error.code === 'outcome-unknown' || failed.length === 0) {
@@ -143,6 +151,13 @@ async function removeRecords(project: ProjectApply, records: readonly ProjectRec
       await project.client.send(request);
       return new Set();
     } catch (thrown) {
+      if (tooMany(thrown, 'TOO_MANY_IDS')) {
+        const half = Math.ceil(records.length / 2);
+        project.logger.info('vercel.batch_split', { project: project.snapshot.projectId, items: records.length });
+        const first = await removeRecords(project, records.slice(0, half), outcome);
+        const second = await removeRecords(project, records.slice(half), outcome);
+        return new Set([...first, ...second]);
+      }
       const error = syncErrorOf(thrown);
       if (error.code !== 'provider-not-found') {
         for (const record of records) outcome.failed(syncErrorOf(thrown, record.key));
@@ -163,6 +178,11 @@ async function removeRecords(project: ProjectApply, records: readonly ProjectRec
     }
   }
   return failed;
+}
+
+/** Whether Vercel refused a batch for its size (`TOO_MANY_KEYS` on create, `TOO_MANY_IDS` on delete). */
+function tooMany(thrown: unknown, code: 'TOO_MANY_KEYS' | 'TOO_MANY_IDS'): boolean {
+  return thrown instanceof VercelRequestError && thrown.failure.code === code && thrown.failure.error.status === 400;
 }
 
 function envPath(project: ProjectApply): string {

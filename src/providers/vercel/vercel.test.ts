@@ -244,6 +244,24 @@ describe('request counts', () => {
     expect(fake.valuesFor('prj_a', 'preview')['APP_KEY_07']).toBe('value-7');
   });
 
+  it('splits a batch Vercel refuses as too large (TOO_MANY_KEYS, TOO_MANY_IDS) into halves until it fits', async () => {
+    const fake = fakeVercel({ maxBatchItems: 20 });
+    const keys = Array.from({ length: 50 }, (_, index) => `APP_KEY_${String(index).padStart(2, '0')}`);
+    const harness = new Harness();
+    const { outcome } = await harness.sync(Object.fromEntries(keys.map((key, index) => [key, `value-${index}`])));
+
+    expect(outcome.errors).toEqual([]);
+    expect(fake.records('prj_a')).toHaveLength(50);
+    // 50 refused, 25 + 25 refused, then 13 + 12 + 13 + 12 created.
+    expect(fake.count('POST /v10/projects/{p}/env')).toBe(7);
+
+    const removed = await harness.sync(Object.fromEntries(keys.slice(0, 20).map((key, index) => [key, `value-${index}`])));
+    expect(removed.outcome.errors).toEqual([]);
+    expect(fake.records('prj_a')).toHaveLength(20);
+    // 30 ids refused, then 15 + 15 deleted.
+    expect(fake.count('DELETE /v1/projects/{p}/env')).toBe(3);
+  });
+
   it('a sync with nothing to change is one list request per project, encrypted and sensitive values included', async () => {
     const fake = fakeVercel();
     const harness = new Harness({ ENVSYNC_VERCEL_PROJECT_ID: 'prj_a,prj_b', ENVSYNC_VERCEL_SENSITIVE_PREFIXES: 'APP_SECRET_' });
