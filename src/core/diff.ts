@@ -48,15 +48,9 @@ export const clockSkewToleranceMs = 60_000;
  * @param remote - everything the target holds; unmanaged keys and contexts are ignored.
  */
 export function diff(desired: ReadonlyMap<string, string>, remote: RemoteState, policy: DiffPolicy): Plan {
-  const held = new Map<string, HeldValue>();
-  for (const value of remote.held ?? []) {
-    if (policy.isManaged(value.key)) held.set(slotKey(value.key, value.context), value);
-  }
-  const remoteBySlot = new Map<string, RemoteValue>();
-  for (const value of remote.values) {
-    const slot = slotKey(value.key, value.context);
-    if (policy.isManaged(value.key) && !held.has(slot)) remoteBySlot.set(slot, value);
-  }
+  const held = heldSlots(remote, policy);
+  const isHeld = (key: string, context: string): boolean => held.size > 0 && held.has(slotKey(key, context));
+  const remoteByKey = indexRemote(remote, policy, isHeld);
   const changes: PlannedChange[] = [];
   // Held values of managed keys are reported whatever their context: the user should see why a key
   // they manage is not what the canonical set says there.
@@ -71,9 +65,10 @@ export function diff(desired: ReadonlyMap<string, string>, remote: RemoteState, 
   for (const key of [...desired.keys()].sort()) {
     const value = desired.get(key) ?? '';
     const secret = policy.isSecret(key);
+    const present = remoteByKey.get(key);
     for (const context of policy.contextsFor(key)) {
-      if (held.has(slotKey(key, context))) continue;
-      const current = remoteBySlot.get(slotKey(key, context));
+      if (isHeld(key, context)) continue;
+      const current = present?.find((candidate) => candidate.context === context);
       if (value === '' && !policy.allowsEmptyValues) {
         if (current?.value !== '') skipped.push({ key, context, op: current ? 'update' : 'create', reason: 'empty-value' });
         continue;
@@ -87,23 +82,67 @@ export function diff(desired: ReadonlyMap<string, string>, remote: RemoteState, 
     }
   }
 
-  const stale = [...remoteBySlot.values()]
-    .filter((value) => !desired.has(value.key) && policy.contextsFor(value.key).includes(value.context))
-    .sort(byKeyThenContext);
+  const stale: RemoteValue[] = [];
+  for (const [key, values] of remoteByKey) {
+    if (desired.has(key)) continue;
+    const managed = policy.contextsFor(key);
+    for (const value of values) if (managed.includes(value.context)) stale.push(value);
+  }
+  stale.sort(byKeyThenContext);
   for (const current of stale) {
     const { key, context, secret } = current;
-    const entry = policy.ledger.get(slotKey(key, context));
     if (!policy.allowDeletions) skipped.push({ key, context, op: 'delete', reason: 'deletions-disabled' });
     else if (policy.deleteScope === 'managed') changes.push({ op: 'delete', key, context, secret });
-    else if (entry === undefined) skipped.push({ key, context, op: 'delete', reason: 'not-owned' });
-    else if (!stillAsWritten(current, entry, policy)) skipped.push({ key, context, op: 'delete', reason: 'modified-since-written' });
-    else changes.push({ op: 'delete', key, context, secret });
+    else {
+      const entry = policy.ledger.get(slotKey(key, context));
+      if (entry === undefined) skipped.push({ key, context, op: 'delete', reason: 'not-owned' });
+      else if (!stillAsWritten(current, entry, policy)) skipped.push({ key, context, op: 'delete', reason: 'modified-since-written' });
+      else changes.push({ op: 'delete', key, context, secret });
+    }
   }
 
   return { changes: changes.sort(byKeyThenContext), skipped: skipped.sort(byKeyThenContext) };
 }
 
-/** Why (key, context) needs an update, or `undefined` when it already holds the canonical value. */
+/**
+ * The managed, not held values of a target by key, one per context (the last read wins).
+ *
+ * Indexed by key rather than by {@link slotKey}: a large target's diff is mostly lookups, and a
+ * key's few contexts are found faster by a scan than a fresh slot string is built and hashed.
+ */
+function indexRemote(
+  remote: RemoteState,
+  policy: DiffPolicy,
+  isHeld: (key: string, context: string) => boolean,
+): ReadonlyMap<string, readonly RemoteValue[]> {
+  const byKey = new Map<string, RemoteValue[]>();
+  for (const value of remote.values) {
+    if (!policy.isManaged(value.key) || isHeld(value.key, value.context)) continue;
+    const contexts = byKey.get(value.key);
+    if (contexts === undefined) {
+      byKey.set(value.key, [value]);
+      continue;
+    }
+    const index = contexts.findIndex((other) => other.context === value.context);
+    if (index === -1) contexts.push(value);
+    else contexts[index] = value;
+  }
+  return byKey;
+}
+
+/** The held values of managed keys, by slot (most targets have none: no map is filled then). */
+function heldSlots(remote: RemoteState, policy: DiffPolicy): ReadonlyMap<string, HeldValue> {
+  const held = new Map<string, HeldValue>();
+  for (const value of remote.held ?? []) {
+    if (policy.isManaged(value.key)) held.set(slotKey(value.key, value.context), value);
+  }
+  return held;
+}
+
+/**
+ * Why (key, context) needs an update, or `undefined` when it already holds the canonical value.
+ * Equal readable values (most of a large target) return before the ledger lookup or any HMAC.
+ */
 function updateReason(
   key: string,
   value: string,
@@ -112,9 +151,9 @@ function updateReason(
   policy: DiffPolicy,
 ): ChangeReason | undefined {
   if (secret && !current.secret) return 'secret-flag';
+  if (current.value === value) return undefined;
   const entry = policy.ledger.get(slotKey(key, current.context));
   if (current.value !== undefined) {
-    if (current.value === value) return undefined;
     const wroteSomethingElse = entry !== undefined && entry.fingerprint !== policy.fingerprint(key, current.value);
     return wroteSomethingElse ? 'drift' : 'value-differs';
   }
