@@ -14,6 +14,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/only-throw-error': 'off',
+      // zod's named `z` (and its default export) is a namespace object that bundlers cannot shake:
+      // it put all of zod's locales, about 360 KB, into every function bundle (docs/PERFORMANCE.md).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > :matches(ImportSpecifier[imported.name='z'][importKind!='type'], ImportDefaultSpecifier)",
+          message: "Import zod as a namespace, `import * as z from 'zod'`: the named z puts all of zod's locales into every function bundle.",
+        },
+      ],
     },
   },
   { files: ['src/**/*.ts'], rules: { 'no-console': 'error' } },

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { diff, type DiffPolicy } from '../src/core/diff.ts';
 import { createFingerprinter, indexLedger } from '../src/core/ledger.ts';
 import { noContext, type RemoteValue } from '../src/core/plan.ts';
+import { bundleFunction, functionNamesIn } from '../test/support/function-bundle.ts';
 
 /** The two scenarios that need no emulator: planning in process, and the functions' cold start. */
 
@@ -58,48 +58,49 @@ export function planScenario(keys = 10_000, runs = 25): PlanResult {
 export interface ColdStart {
   readonly name: string;
   readonly bytes: number;
-  /** Median over fresh Node processes of `await import(bundle)`. */
+  /** Median over fresh Node processes of `await import(bundle)`: wall time. */
   readonly importMs: number;
+  /** The same imports' CPU time (all of the process's threads), less sensitive to a loaded machine. */
+  readonly importCpuMs: number;
 }
 
 /**
- * Bundles every function the way Netlify's `node_bundler = "esbuild"` does (one ESM file per
- * function, node_modules inlined, Node 20 target, not minified), then imports each bundle in
- * fresh Node processes and times the import. Netlify adds its own bootstrap around the handler,
- * which is not measured here.
+ * Bundles every function the way Netlify's `node_bundler = "esbuild"` does (see
+ * `test/support/function-bundle.ts`), then imports each bundle in fresh Node processes and times
+ * the import. Netlify adds its own bootstrap around the handler, which is not measured here.
  */
-export async function coldStarts(repoRoot: string, importRuns = 5): Promise<ColdStart[]> {
-  const functions = (await readdir(join(repoRoot, 'netlify', 'functions'))).filter((file) => file.endsWith('.mts')).sort();
+export async function coldStarts(repoRoot: string, importRuns = 7): Promise<ColdStart[]> {
   const out = await mkdtemp(join(tmpdir(), 'envsync-bench-bundle-'));
   try {
     const results: ColdStart[] = [];
-    for (const file of functions) {
-      const name = file.replace(/\.mts$/, '');
+    for (const name of await functionNamesIn(repoRoot)) {
       const outfile = join(out, `${name}.mjs`);
-      await build({
-        entryPoints: [join(repoRoot, 'netlify', 'functions', file)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        logLevel: 'silent',
-        // As Netlify's bundle: CommonJS dependencies inside ESM need a require.
-        banner: { js: "import { createRequire as __envsyncRequire } from 'node:module'; const require = __envsyncRequire(import.meta.url);" },
-      });
-      const times: number[] = [];
+      await bundleFunction(repoRoot, name, outfile);
+      const wall: number[] = [];
+      const cpu: number[] = [];
       for (let attempt = 0; attempt < importRuns; attempt += 1) {
-        const script = `const t = performance.now(); await import(${JSON.stringify(`file://${outfile}`)}); process.stdout.write(String(performance.now() - t));`;
+        const script = [
+          'const cpu = process.cpuUsage(); const started = performance.now();',
+          `await import(${JSON.stringify(`file://${outfile}`)});`,
+          'const ms = performance.now() - started; const used = process.cpuUsage(cpu);',
+          'process.stdout.write(JSON.stringify([ms, (used.user + used.system) / 1000]));',
+        ].join(' ');
         const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env['PATH'] ?? '' } });
-        times.push(Number(stdout));
+        const [ms, cpuMs] = JSON.parse(stdout) as [number, number];
+        wall.push(ms);
+        cpu.push(cpuMs);
       }
-      times.sort((a, b) => a - b);
-      results.push({ name, bytes: (await stat(outfile)).size, importMs: round(times[Math.floor(times.length / 2)] ?? 0) });
+      results.push({ name, bytes: (await stat(outfile)).size, importMs: round(median(wall)), importCpuMs: round(median(cpu)) });
     }
     return results;
   } finally {
     await rm(out, { recursive: true, force: true });
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 function round(ms: number): number {

@@ -75,11 +75,11 @@ async function main(): Promise<void> {
   let cold: ColdStart[] | undefined;
   if (wanted('cold-start')) {
     cold = await coldStarts(root);
-    print('cold start (esbuild bundle as Netlify builds it; import in a fresh Node process, median of 5)');
-    print(pad(['function', 'bundle', 'import', 'goal < 1 MB, < 150 ms'], [22, 10, 10, 24]));
+    print('cold start (esbuild bundle as Netlify builds it; import in a fresh Node process, median of 7)');
+    print(pad(['function', 'bundle', 'import', 'CPU', 'goal < 1 MB, < 150 ms'], [22, 10, 10, 10, 24]));
     for (const item of cold) {
       const met = item.bytes < 1_000_000 && item.importMs < 150;
-      print(pad([item.name, `${(item.bytes / 1024).toFixed(0)} KB`, `${item.importMs} ms`, met ? 'met' : 'MISSED'], [22, 10, 10, 24]));
+      print(pad([item.name, `${(item.bytes / 1024).toFixed(0)} KB`, `${item.importMs} ms`, `${item.importCpuMs} ms`, met ? 'met' : 'MISSED'], [22, 10, 10, 10, 24]));
     }
     print();
   }

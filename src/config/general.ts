@@ -1,5 +1,5 @@
 import { deniedFamilyOf } from './runtime-keys.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { listOf, type SettingProblem } from '../core/provider-settings.ts';
 import {
   accessTokenSetting,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderSettings } from '../core/provider-settings.ts';
 import { providerIds, providers, type OptionsOf, type ProviderId } from '../providers/index.ts';
 import { checkGeneral, generalShape, resolveGeneral, type CoreSettings, type RegistrySummary } from './general.ts';

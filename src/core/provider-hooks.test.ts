@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { testSettings } from '../../test/support/settings.ts';
 import { csvSetting, urlSetting } from '../config/fields.ts';
 import { createBudget } from '../http/budget.ts';

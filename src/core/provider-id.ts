@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How the core, storage and reports name a provider: a short lower-case slug, the key it is

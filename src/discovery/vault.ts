@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeUrl, fetchJson } from './http-json.ts';
 import type { SourceResult, TokenSource } from './types.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runTriggers } from '../core/trigger.ts';
 import { errorCodes } from '../errors.ts';
 import { providerIdSchema } from '../core/provider-id.ts';

@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { useMswServer } from '../../test/support/msw.ts';
 import { createBudget } from './budget.ts';
 import { createProviderHttp, parseResponse, toProviderError } from './client.ts';

@@ -1,5 +1,5 @@
 import ky, { HTTPError, TimeoutError, type KyInstance } from 'ky';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SyncError } from '../errors.ts';
 import type { Budget } from './budget.ts';
 import { backoffDelayMs, retryDelayFromHeaders } from './rate-limit.ts';

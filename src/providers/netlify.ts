@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from '../core/adapter.ts';
-import { netlifyAuthHint } from './netlify/client.ts';
-import { connectNetlify } from './netlify/connection.ts';
+import { connectLazily } from '../core/lazy-connection.ts';
+import { netlifyAuthHint } from './netlify/errors.ts';
 import { isNetlifySecret, netlifyContextsFor } from './netlify/contexts.ts';
 import { netlifySettings, type NetlifyOptions } from './netlify/settings.ts';
 
@@ -28,7 +28,8 @@ export const netlifyAdapter: ProviderAdapter<NetlifyOptions, 'netlify'> = {
   },
   contextsFor: netlifyContextsFor,
   isSecret: isNetlifySecret,
-  connect: connectNetlify,
+  // The connection module (HTTP client, response schemas, writes) loads on the first request.
+  connect: (session) => connectLazily(session, async (opened) => (await import('./netlify/connection.ts')).connectNetlify(opened), { reveals: false }),
 };
 
 export { secretContextsForAll } from './netlify/contexts.ts';

@@ -1,7 +1,8 @@
 import { noContext } from '../core/plan.ts';
 import { renderAuthHint, renderName } from './render/context.ts';
-import { connectRender, type RenderConnectionOptions } from './render/connection.ts';
 import type { ProviderAdapter } from '../core/adapter.ts';
+import { connectLazily } from '../core/lazy-connection.ts';
+import type { RenderConnectionOptions } from './render/connection.ts';
 import { renderSettings, type RenderOptions } from './render/settings.ts';
 import { renderTarget } from './render/targets.ts';
 
@@ -31,7 +32,9 @@ export function createRenderAdapter(options: RenderConnectionOptions = {}): Prov
     },
     contextsFor: () => [noContext],
     isSecret: () => false,
-    connect: (session) => connectRender(session, options),
+    // The connection module (HTTP client, response schemas, writes) loads on the first request.
+    connect: (session) =>
+      connectLazily(session, async (opened) => (await import('./render/connection.ts')).connectRender(opened, options), { reveals: false }),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ProviderAdapter } from '../core/adapter.ts';
-import { connectVercel } from './vercel/connection.ts';
+import { connectLazily } from '../core/lazy-connection.ts';
 import { vercelAuthHint } from './vercel/errors.ts';
 import { preflightOf } from './vercel/limits.ts';
 import { isSensitiveKey, targetsFor, vercelSettings, type VercelOptions } from './vercel/settings.ts';
@@ -32,7 +32,9 @@ export const vercelAdapter: ProviderAdapter<VercelOptions, 'vercel'> = {
   },
   contextsFor: targetsFor,
   isSecret: isSensitiveKey,
-  connect: (session) => connectVercel(session, session.provider),
+  // The connection module (HTTP client, response schemas, writes) loads on the first request.
+  connect: (session) =>
+    connectLazily(session, async (opened) => (await import('./vercel/connection.ts')).connectVercel(opened, opened.provider), { reveals: true }),
   preflight: preflightOf,
 };
 

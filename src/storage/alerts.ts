@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../logging/logger.ts';
 import { keys } from './keys.ts';
 import { parseStored, type BlobStore } from './store.ts';

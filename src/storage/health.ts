@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorCodes } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { providerIdSchema } from '../core/provider-id.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PlannedSlot, SlotState } from '../core/reviewed-plan.ts';
 import { SyncError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { maxReasonLength, runTriggers } from '../core/trigger.ts';
 import { SyncError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TargetRef } from '../core/ledger.ts';
 import { seal, unseal, type Sealed } from '../core/seal.ts';
 import { SyncError } from '../errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TargetRef } from '../core/ledger.ts';
 import type { SyncReport } from '../core/report.ts';
 import type { Logger } from '../logging/logger.ts';

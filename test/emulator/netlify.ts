@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A stateful fake of Netlify's env-var API, following ../shared/reference/netlify-platform.md §6

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { repoRoot } from '../e2e/project-copy.ts';
 import { startLocalServer, type LocalServer } from '../support/local-server.ts';
 

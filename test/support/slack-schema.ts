@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Slack's incoming-webhook payload, as far as EnvSync uses it, recorded from Slack's Block Kit

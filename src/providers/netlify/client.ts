@@ -1,18 +1,14 @@
 import { HTTPError, type KyInstance } from 'ky';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { isSyncError, type SyncError } from '../../errors.ts';
 import { createProviderHttp, parseResponse, readJson, toProviderError } from '../../http/client.ts';
 import type { ProviderSession } from '../../core/adapter.ts';
-import { netlifyErrors } from './errors.ts';
+import { netlifyAuthHint, netlifyErrors } from './errors.ts';
 import { RequestGate } from './gate.ts';
 import type { NetlifyOptions } from './settings.ts';
 
 /** Name used in every message. */
 export const providerName = 'Netlify';
-
-/** What to do about a rejected token, appended to 401/403 messages. */
-export const netlifyAuthHint =
-  'Create a personal access token at https://app.netlify.com/user/applications#personal-access-tokens with access to the team that owns the site (SAML/SSO teams must grant it access), and store it as NETLIFY_API_TOKEN.';
 
 /**
  * Phrases of Netlify's write rejections that may be quoted although the rest of the message is

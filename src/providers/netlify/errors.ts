@@ -2,6 +2,13 @@ import { SyncError } from '../../errors.ts';
 import type { ErrorMapping } from '../../http/client.ts';
 
 /**
+ * What to do about a rejected token, appended to 401/403 messages. Here rather than with the
+ * client, so that the adapter can name it without loading the client (and ky) at import.
+ */
+export const netlifyAuthHint =
+  'Create a personal access token at https://app.netlify.com/user/applications#personal-access-tokens with access to the team that owns the site (SAML/SSO teams must grant it access), and store it as NETLIFY_API_TOKEN.';
+
+/**
  * How Netlify's failures read, in one place (see {@link ErrorMapping}); `NetlifyClient` applies it
  * to every request.
  *

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * zod schemas of the Netlify API responses EnvSync reads, after the spec's `site` and `envVar`

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { keyNameSchema, prefixSchema, targetIdSchema } from '../../config/general.ts';
 import { csvSetting, optionalString, optionalUrlSetting, urlSetting } from '../../config/fields.ts';
 import { defineProviderSettings, listOf } from '../../core/provider-settings.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * zod schemas for the Render responses EnvSync relies on, from Render's OpenAPI document

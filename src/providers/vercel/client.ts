@@ -1,5 +1,5 @@
 import { HTTPError, type KyInstance } from 'ky';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ProviderSession } from '../../core/adapter.ts';
 import { createProviderHttp, parseResponse, readJson, toProviderError } from '../../http/client.ts';
 import { providerName, rejection, VercelRequestError, vercelAuthHint, type VercelFailure } from './errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { csvSetting, isLoopbackUrl, optionalString, urlSetting } from '../../config/fields.ts';
 import { defineProviderSettings, listOf } from '../../core/provider-settings.ts';
 

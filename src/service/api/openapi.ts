@@ -1,5 +1,5 @@
 import { historyResponseSchema, releaseResponseSchema, rollbackResponseSchema, stalePlanResponseSchema } from '../http/trust-schemas.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { syncReportSchema } from '../../core/report.ts';
 import { errorCodes, type ErrorCode } from '../../errors.ts';
 import { providerIds } from '../../providers/index.ts';

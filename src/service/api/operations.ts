@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { historyQuerySchema } from '../endpoints/history.ts';
 import { rollbackBodySchema } from '../endpoints/rollback.ts';
 import { backgroundBodySchema, eventsQuerySchema, runsQuerySchema, syncBodySchema, ticketsQuerySchema, triggerBodySchema, vaultQuerySchema } from '../http/inputs.ts';

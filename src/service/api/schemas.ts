@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { syncReportSchema } from '../../core/report.ts';
 import { errorCodes } from '../../errors.ts';
 import { eventRecordSchema } from '../../events/types.ts';

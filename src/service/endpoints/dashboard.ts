@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { dashboardAssets } from '../../dashboard/assets.generated.ts';
 import { assetNames, pageHtml, securityHeaders } from '../../dashboard/page.ts';
 import type { Endpoint } from '../http/endpoint.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SyncError } from '../../errors.ts';
 import { requireRole } from '../http/auth.ts';
 import type { Endpoint } from '../http/endpoint.ts';

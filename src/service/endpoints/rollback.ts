@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { requireRole } from '../http/auth.ts';
 import { readJsonBody } from '../http/body.ts';
 import type { Endpoint } from '../http/endpoint.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Settings } from '../../config/settings.ts';
 import type { RunTrigger } from '../../core/trigger.ts';
 import { isInSync } from '../../core/report.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SyncError } from '../../errors.ts';
 
 /** Largest request body accepted. A sync request names at most one target; 16 KiB is generous. */

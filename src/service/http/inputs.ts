@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SyncError } from '../../errors.ts';
 import { maxReasonLength } from '../../core/trigger.ts';
 import { eventTypes } from '../../events/types.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { providerIdSchema } from '../../core/provider-id.ts';
 import { syncReportSchema } from '../../core/report.ts';
 import { historyEntrySchema } from '../../storage/history.ts';
