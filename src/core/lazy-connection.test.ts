@@ -30,6 +30,7 @@ function recording(withReveal: boolean) {
       calls.push(`redeploy ${targetId}`);
       return Promise.resolve({ status: 'triggered' });
     },
+    owesRedeploy: (targetId) => targetId === 'srv-linked',
     ...(withReveal
       ? {
           reveal: (targetId: string, remote: RemoteState) => {
@@ -70,6 +71,18 @@ describe('connectLazily', () => {
     const connection = connectLazily(session, load, { reveals: true });
     expect(await connection.reveal?.('prj-a', state, [{ key: 'APP_A', context: 'production' }])).toBe(state);
     expect(calls).toEqual(['reveal prj-a']);
+  });
+
+  // Render services linked to an env group that changed owe a deploy: a wrapper that dropped
+  // owesRedeploy left them without one.
+  it('answers owesRedeploy from the loaded connection, and owes nothing before anything was loaded', async () => {
+    const { load } = recording(false);
+    const connection = connectLazily(session, load, { reveals: false });
+    expect(connection.owesRedeploy?.('srv-linked')).toBe(false);
+
+    await connection.read('env-group:evg-a');
+    expect(connection.owesRedeploy?.('srv-linked')).toBe(true);
+    expect(connection.owesRedeploy?.('srv-other')).toBe(false);
   });
 
   it('fails each request with the error of a module that cannot be loaded', async () => {

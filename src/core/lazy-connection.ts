@@ -25,15 +25,20 @@ export function connectLazily<Options>(
   { reveals }: { readonly reveals: boolean },
 ): ProviderConnection {
   let opened: Promise<ProviderConnection> | undefined;
-  const connection = (): Promise<ProviderConnection> => (opened ??= load(session));
-  const lazy: ProviderConnection = {
+  let loaded: ProviderConnection | undefined;
+  const connection = (): Promise<ProviderConnection> =>
+    (opened ??= load(session).then((real) => {
+      loaded = real;
+      return real;
+    }));
+  // Every member, optional ones included (`Required`): a member added to ProviderConnection
+  // fails to compile here until it is passed through, instead of being dropped silently.
+  const lazy: Required<ProviderConnection> = {
     read: async (targetId) => (await connection()).read(targetId),
     apply: async (targetId, plan, values, remote) => (await connection()).apply(targetId, plan, values, remote),
     redeploy: async (targetId) => (await connection()).redeploy(targetId),
-  };
-  if (!reveals) return lazy;
-  return {
-    ...lazy,
+    // Synchronous: before the module is loaded nothing was written through it, so nothing is owed.
+    owesRedeploy: (targetId) => loaded?.owesRedeploy?.(targetId) === true,
     reveal: async (targetId, remote, slots) => {
       const open = await connection();
       // Declared but missing would be a registration mistake; answering with the state unchanged
@@ -41,4 +46,6 @@ export function connectLazily<Options>(
       return open.reveal === undefined ? remote : open.reveal(targetId, remote, slots);
     },
   };
+  const { reveal, ...withoutReveal } = lazy;
+  return reveals ? { ...withoutReveal, reveal } : withoutReveal;
 }
