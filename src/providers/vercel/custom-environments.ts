@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderMemory } from '../../core/adapter.ts';
 import type { Logger } from '../../logging/logger.ts';
 
